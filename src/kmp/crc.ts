@@ -1,0 +1,22 @@
+/**
+ * KMP data link layer checksum: CRC-16/XMODEM (polynomial 0x1021, initial 0x0000, no reflection,
+ * no final XOR), over DST + CID + DATA before stuffing. A received body including its two CRC bytes
+ * checks to 0.
+ */
+const TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
+    t[i] = c;
+  }
+  return t;
+})();
+
+export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ (bytes[i] as number)) & 0xff] as number);
+  }
+  return crc;
+}

@@ -1,0 +1,81 @@
+import type { SerialPort as SerialPortType } from 'serialport';
+import { MeterError, type Transport } from './transport.js';
+
+export interface SerialSettings {
+  baudRate: number;
+  dataBits: 8;
+  stopBits: 1 | 2;
+  parity: 'none' | 'even' | 'odd';
+}
+
+/** KMP on the optical head of a MULTICAL 402/403/602/603: 1200 baud, 8 data bits, no parity, 2 stop bits. */
+export const DEFAULT_SERIAL: SerialSettings = { baudRate: 1200, dataBits: 8, stopBits: 2, parity: 'none' };
+
+/** Opens a serial port through the serialport package (loaded only here: it is the heaviest import). */
+export async function openSerial(path: string, settings: SerialSettings = DEFAULT_SERIAL): Promise<Transport> {
+  const { SerialPort } = await import('serialport');
+  const port = new SerialPort({ path, ...settings, autoOpen: false, lock: true });
+  await new Promise<void>((resolve, reject) => {
+    port.open((err) => (err ? reject(openError(path, err)) : resolve()));
+  });
+  return new SerialTransport(path, port);
+}
+
+function openError(path: string, err: Error): MeterError {
+  const text = err.message;
+  if (/ENOENT|No such file/i.test(text)) {
+    return new MeterError('METER_NO_DEVICE', `${path} does not exist: is the IR head plugged in? (multical ports lists serial ports)`, { cause: err });
+  }
+  if (/EACCES|Permission denied/i.test(text)) {
+    return new MeterError(
+      'METER_PERMISSION',
+      `permission denied opening ${path}: add your user to the dialout group (sudo usermod -aG dialout $USER) and log in again`,
+      { cause: err },
+    );
+  }
+  if (/lock|EBUSY|EAGAIN|temporarily unavailable/i.test(text)) {
+    return new MeterError('METER_BUSY', `${path} is in use by another program`, { cause: err });
+  }
+  return new MeterError('METER_OPEN', `cannot open ${path}: ${text.replace(/^Error:?\s*/, '')}`, { cause: err });
+}
+
+class SerialTransport implements Transport {
+  private lost: ((e: Error) => void) | undefined;
+  private closing = false;
+
+  constructor(
+    readonly name: string,
+    private readonly port: SerialPortType,
+  ) {
+    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
+      if (!this.closing) this.lost?.(err ?? new Error('port closed'));
+    });
+    port.on('error', (err: Error) => {
+      if (!this.closing) this.lost?.(err);
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes), (err) => {
+        if (err) return reject(err);
+        // drain: the bytes have left the driver's buffer, so the reply deadline starts from the end of the request.
+        this.port.drain((e) => (e ? reject(e) : resolve()));
+      });
+    });
+  }
+
+  setReceiver(receiver: (chunk: Uint8Array) => void): void {
+    this.port.on('data', (chunk: Buffer) => receiver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+  }
+
+  onLost(listener: (error: Error) => void): void {
+    this.lost = listener;
+  }
+
+  close(): Promise<void> {
+    this.closing = true;
+    if (!this.port.isOpen) return Promise.resolve();
+    return new Promise((resolve) => this.port.close(() => resolve()));
+  }
+}

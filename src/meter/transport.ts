@@ -1,0 +1,88 @@
+import { ExitCode, MulticalError, type MulticalErrorOptions } from '../errors.js';
+
+/**
+ * The one small interface the KMP client needs from a link to a meter: send bytes, receive bytes,
+ * learn that the link went away, close it. Serial ports, TCP sockets (ser2net) and the in-process
+ * simulator all implement it.
+ */
+export interface Transport {
+  /** For messages: `/dev/ttyUSB0`, `tcp://host:2000`, `sim`. */
+  readonly name: string;
+  write(bytes: Uint8Array): Promise<void>;
+  /** Sets the single consumer of incoming bytes. */
+  setReceiver(receiver: (chunk: Uint8Array) => void): void;
+  /** Called once if the link closes without close() being called (device unplugged, socket reset). */
+  onLost(listener: (error: Error) => void): void;
+  close(): Promise<void>;
+}
+
+export type MeterErrorCode =
+  | 'METER_NO_DEVICE'
+  | 'METER_PERMISSION'
+  | 'METER_BUSY'
+  | 'METER_OPEN'
+  | 'METER_TIMEOUT'
+  | 'METER_BAD_REPLY'
+  | 'METER_LOST'
+  | 'METER_ABORTED'
+  | 'METER_WRITE';
+
+/** Talking to the meter failed (as opposed to a protocol violation, which is a KmpError). */
+export class MeterError extends MulticalError {
+  declare readonly code: MeterErrorCode;
+  constructor(code: MeterErrorCode, message: string, options: Omit<MulticalErrorOptions, 'exitCode'> & { exitCode?: MulticalErrorOptions['exitCode'] } = {}) {
+    super(code, message, { exitCode: ExitCode.meter, ...options });
+  }
+}
+
+/**
+ * Two in-memory transports wired to each other: what one writes, the other receives (asynchronously,
+ * as from a real link). Used for `-d sim` and in tests.
+ */
+export function transportPair(nameA = 'sim', nameB = 'sim-meter'): [Transport, Transport] {
+  const a = new MemoryTransport(nameA);
+  const b = new MemoryTransport(nameB);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+class MemoryTransport implements Transport {
+  peer: MemoryTransport | undefined;
+  private receiver: ((chunk: Uint8Array) => void) | undefined;
+  private lost: ((error: Error) => void) | undefined;
+  private closed = false;
+
+  constructor(readonly name: string) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new MeterError('METER_WRITE', `${this.name}: write after close`);
+    const peer = this.peer;
+    const copy = Uint8Array.from(bytes);
+    setImmediate(() => {
+      if (peer && !peer.closed) peer.receiver?.(copy);
+    });
+  }
+
+  setReceiver(receiver: (chunk: Uint8Array) => void): void {
+    this.receiver = receiver;
+  }
+
+  onLost(listener: (error: Error) => void): void {
+    this.lost = listener;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const peer = this.peer;
+    if (peer && !peer.closed) {
+      setImmediate(() => {
+        if (!peer.closed) {
+          peer.closed = true;
+          peer.lost?.(new MeterError('METER_LOST', `${peer.name}: the other end closed the link`));
+        }
+      });
+    }
+  }
+}

@@ -31,6 +31,8 @@ export function chalkFor(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): ChalkI
   return new Chalk({ level: tty && !noColor ? 1 : 0 });
 }
 
+const FACTORY_PASSWORD = 'domoticz';
+
 export interface LogOptions {
   verbose?: boolean;
   debug?: boolean;
@@ -58,9 +60,14 @@ export class Logger {
     this.debugFile = opts.debugFile;
   }
 
-  /** Words that must never be printed (passwords, tokens, and their Basic-auth encodings). */
+  /**
+   * Words that must never be printed (passwords, tokens, and their Basic-auth encodings). Messages are
+   * built so that secrets never enter them; this is the safety net. Domoticz's documented factory
+   * password is no secret, and masking the word "domoticz" would garble host names and messages.
+   */
   redact(secret: string | undefined): void {
-    if (secret && secret.length > 0 && !this.secrets.includes(secret)) this.secrets.push(secret);
+    if (!secret || secret === FACTORY_PASSWORD || this.secrets.includes(secret)) return;
+    this.secrets.push(secret);
   }
 
   clean(text: string): string {

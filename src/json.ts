@@ -20,6 +20,10 @@ function write(value: unknown, indent: number, pad: string): string {
   if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
   if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : 'null';
   if (typeof value === 'bigint') return value.toString();
+  // As JSON.stringify does: a Date (or anything with toJSON) is written as what toJSON returns, not as {}.
+  if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return write((value as { toJSON: () => unknown }).toJSON(), indent, pad);
+  }
   const inner = pad + ' '.repeat(indent);
   const nl = indent > 0 ? '\n' : '';
   const sep = indent > 0 ? ': ' : ':';

@@ -29,7 +29,12 @@ export function parseReadArgument(text: string): ReadArgument {
   const [idx, reg, mode, idx2] = parts as [string, string, string, string | undefined];
   const idxOk = (s: string): boolean => /^[1-9]\d{0,8}$/.test(s);
   if (!idxOk(idx)) throw new UsageError(`bad argument ${JSON.stringify(text)}: Domoticz idx ${JSON.stringify(idx)} must be a positive whole number`);
-  const register = parseRegisterId(reg, `CommandNr in ${JSON.stringify(text)}:`);
+  let register: number;
+  try {
+    register = parseRegisterId(reg);
+  } catch {
+    throw new UsageError(`bad argument ${JSON.stringify(text)}: CommandNr ${JSON.stringify(reg)} must be a register id, decimal or 0x hex from 0 to 65535`);
+  }
   if (mode !== '0' && mode !== '1' && mode !== '2') throw new UsageError(`bad argument ${JSON.stringify(text)}: mode ${JSON.stringify(mode)} must be 0, 1 or 2`);
   const m = Number(mode) as 0 | 1 | 2;
   if (m === 0 && idx2 !== undefined) throw new UsageError(`bad argument ${JSON.stringify(text)}: mode 0 takes no compare device (idx2)`);
@@ -83,12 +88,12 @@ export async function readCommand(argTexts: string[], s: ReadSettings, ctx: Cont
     for (const arg of args) {
       const push = await processArgument(arg, result, client, s, ctx);
       pushes.push(push);
-      if (!s.json) printPush(push, s, ctx);
+      printPush(push, s, ctx);
     }
   } finally {
     await client?.close();
   }
-  if (client) ctx.log.verbose(`domoticz: ${client.requests} HTTP requests`);
+  if (client) ctx.log.verbose(`Domoticz: ${client.requests} HTTP requests`);
   if (s.json) ctx.io.stdout(readJson(ids, result, pushes));
   return exitCodeFor(pushes);
 }
@@ -194,12 +199,14 @@ function printPush(p: PushResult, s: ReadSettings, ctx: Context): void {
   const r = p.reading;
   const what = r ? `${registerName(p.arg.register)} ${r.value}${r.unit ? ' ' + r.unit : ''}` : registerName(p.arg.register);
   const mode = p.arg.mode === 0 ? 'mode 0' : `mode ${p.arg.mode} vs idx ${p.arg.idx2}`;
+  // With --json, stdout carries only the JSON object; failures still get their line on stderr.
+  const quietOut = s.quiet === true || s.json === true;
   switch (p.status) {
     case 'sent':
-      if (!s.quiet) ctx.io.stdout(`${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${p.device}": ${ctx.out.bold(p.svalue!)}\n`);
+      if (!quietOut) ctx.io.stdout(`${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${p.device}": ${ctx.out.bold(p.svalue!)}\n`);
       break;
     case 'dry-run':
-      ctx.io.stdout(
+      if (!quietOut) ctx.io.stdout(
         `${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx}: ${
           p.arg.mode === 0 ? 'would send the reading' : p.arg.mode === 1 ? `would send reading − value(${p.arg.idx2})` : `would send value(${p.arg.idx}) + reading − value(${p.arg.idx2})`
         }, formatted for the device's type (dry run: Domoticz not contacted)\n`,

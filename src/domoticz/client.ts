@@ -145,7 +145,7 @@ export class DomoticzClient {
         throw new DomoticzError('DZ_ERR', `${what}: Domoticz answered status ${JSON.stringify(body.status)}`);
       }
       // `param=getdevices` unknown: a server older than 2023.2. Use the old form from now on.
-      this.log.verbose('domoticz: the server does not know param=getdevices (before 2023.2): using type=devices');
+      this.log.verbose('Domoticz: the server does not know param=getdevices (before 2023.2): using type=devices');
       this.style = 'old';
     }
     const body = await this.call({ type: 'devices', ...q }, what);
@@ -179,7 +179,7 @@ export class DomoticzClient {
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
     this.requests++;
-    this.log.debug(`domoticz: GET ${this.where}${shown}`);
+    this.log.debug(`Domoticz: GET ${this.where}${shown}`);
     let status: number;
     let text: string;
     try {
@@ -194,7 +194,7 @@ export class DomoticzClient {
     } catch (e) {
       throw this.transportError(e, what, timeout);
     }
-    this.log.debug(`domoticz: HTTP ${status} ${text.length} bytes`);
+    this.log.debug(`Domoticz: HTTP ${status} ${text.length} bytes`);
     if (status === 401) {
       throw new DomoticzError(
         'DZ_AUTH',

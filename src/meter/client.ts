@@ -102,10 +102,11 @@ export class MeterClient {
     const result: RegisterReadResult = { records: new Map(), missing: [], failed: [] };
     for (let i = 0; i < unique.length; i += MAX_REGISTERS_PER_REQUEST) {
       const batch = unique.slice(i, i + MAX_REGISTERS_PER_REQUEST);
-      if (result.failed.some((f) => f.error.code === 'METER_TIMEOUT' || f.error.code === 'METER_LOST')) {
+      const gone = result.failed.find((f) => f.error.code === 'METER_TIMEOUT' || f.error.code === 'METER_LOST');
+      if (gone) {
         // A meter that did not answer at all is not asked again in this run: it saves its battery
-        // and keeps the run short. Later batches are reported as not read.
-        result.failed.push({ ids: batch, error: result.failed[0]!.error });
+        // and keeps the run short. Later batches are reported as not read, for that reason.
+        result.failed.push({ ids: batch, error: gone.error });
         continue;
       }
       try {

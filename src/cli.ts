@@ -2,10 +2,11 @@ import { readFileSync, accessSync, constants } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, MulticalError, UsageError, errorMessage, type ExitCodeValue } from './errors.js';
 import type { Io } from './io.js';
-import { makeContext, type Context } from './commands/context.js';
-import { resolveDomoticz, type Sources } from './settings.js';
-import { SIM_SPEC_HELP } from './meter/simulator.js';
-import { parseSecondsOption } from './args.js';
+// Only commander and the error types load for --help; everything else is imported by the action that
+// needs it, so start-up stays close to `node -e 0` (see bench/).
+import type { Context } from './commands/context.js';
+import type { Sources } from './settings.js';
+import { SIM_SPEC_HELP } from './meter/sim-words.js';
 
 export const DEFAULT_DEADLINE_MS = 120_000;
 
@@ -87,6 +88,8 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
       const cmd = params[params.length - 1] as Command;
       const o = cmd.opts<Opts>();
       // The run deadline: every wait (meter, lock, HTTP, broker) listens to this one signal.
+      const { parseSecondsOption } = await import('./args.js');
+      const { makeContext } = await import('./commands/context.js');
       const deadlineMs = parseSecondsOption('--deadline', o.deadline as string | undefined, 1, 86_400, DEFAULT_DEADLINE_MS);
       const deadline = new AbortController();
       const bounded = cmd.options.some((opt) => opt.long === '--deadline');
@@ -130,6 +133,7 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
   addLogOptions(read).action(
     action(async (args, o, cmd, ctx) => {
       const { readCommand } = await import('./commands/read.js');
+      const { resolveDomoticz } = await import('./settings.js');
       const sources = commandSources(cmd, io);
       const needsDomoticz = o.test_domoticz === true || (o.test_kamstrup !== true && o.dryRun !== true);
       const domoticz = resolveDomoticz(sources, (t) => io.stderr(t + '\n'));

@@ -1,5 +1,4 @@
 import { appendFileSync } from 'node:fs';
-import { Chalk, type ChalkInstance } from 'chalk';
 import { toHex } from './kmp/hex.js';
 
 /** What the outside world gives a command: output streams, whether they are terminals, the environment. */
@@ -22,13 +21,6 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
   };
-}
-
-/** Colours only on a terminal, never with NO_COLOR (https://no-color.org: any non-empty value). */
-export function chalkFor(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): ChalkInstance {
-  const tty = stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
-  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-  return new Chalk({ level: tty && !noColor ? 1 : 0 });
 }
 
 const FACTORY_PASSWORD = 'domoticz';

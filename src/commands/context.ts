@@ -1,6 +1,6 @@
-import type { ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import { parseIntOption, parseSecondsOption } from '../args.js';
-import { chalkFor, Logger, type Io } from '../io.js';
+import { Logger, type Io } from '../io.js';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, type ClientStats } from '../meter/client.js';
 import { describeDevice, openMeter, parseDevice, type DeviceSpec } from '../meter/device.js';
 import type { RegisterReadResult } from '../meter/client.js';
@@ -15,6 +15,13 @@ export interface Context {
   err: ChalkInstance;
   log: Logger;
   signal: AbortSignal;
+}
+
+/** Colours only on a terminal, never with NO_COLOR (https://no-color.org: any non-empty value). */
+export function chalkFor(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): ChalkInstance {
+  const tty = stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY;
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  return new Chalk({ level: tty && !noColor ? 1 : 0 });
 }
 
 export function makeContext(io: Io, opts: { verbose?: boolean; debug?: boolean; debugFile?: string | undefined }, signal: AbortSignal): Context {

@@ -453,6 +453,4 @@ export function parseSimSpec(spec: string): SimOptions {
   return opts;
 }
 
-export const SIM_SPEC_HELP =
-  'echo, real-timing, latency=MS, baud=N, energy=MWh|GJ|kWh, no-answer, silent-first[=N], crc-once, crc-always, garbage, ' +
-  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, omit=ID+ID';
+export { SIM_SPEC_HELP } from './sim-words.js';

@@ -1,0 +1,114 @@
+// Benchmarks: prints figures, asserts nothing. `npm run bench`.
+//
+// 1. Against the simulator with real-meter timing (1200 baud 8N2 on the wire, 0.25 s before each reply)
+//    over a socat pty: wall time and bytes of `read --test_kamstrup` (31 registers) and an 8-register
+//    `get`, next to the physical floor (bytes × 11 / 1200 s + one latency per request + Node start-up)
+//    and next to one request per register (what the classic script does).
+// 2. Start-up: `multical --help` and `multical read -d sim --dry-run …` wall time and peak memory next
+//    to `node -e 0`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLASSIC_TEST_REGISTERS } from '../src/kmp/registers.js';
+import { MeterClient } from '../src/meter/client.js';
+import { openSerial } from '../src/meter/serial-transport.js';
+import { REAL_METER_TIMING } from '../src/meter/simulator.js';
+import { ptyPair } from '../test/support/pty.js';
+import { startCli } from '../test/support/cli.js';
+
+const BIN = fileURLToPath(new URL('../../bin/multical.js', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const BYTE_S = 11 / REAL_METER_TIMING.baud;
+const LATENCY_S = REAL_METER_TIMING.latencyMs / 1000;
+
+/** Runs a command `n` times; median wall time (ms) and the largest peak RSS (KiB), measured by the kernel (wait4). */
+function measure(cmd: string[], n: number): { medianMs: number; minMs: number; maxRssKiB: number; stdout: string; stderr: string } {
+  const py = `
+import os, sys, time, json
+cmd = json.loads(sys.argv[1]); n = int(sys.argv[2]); out = sys.argv[3]
+times = []; rss = 0
+for i in range(n):
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd, 1)
+        fd2 = os.open(out + '.err', os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd2, 2)
+        os.execvp(cmd[0], cmd)
+    _, status, ru = os.wait4(pid, 0)
+    times.append((time.perf_counter() - t) * 1000); rss = max(rss, ru.ru_maxrss)
+times.sort()
+print(json.dumps({"median": times[len(times)//2], "min": times[0], "rss": rss}))
+`;
+  const out = join(mkdtempSync(join(tmpdir(), 'multical-bench-')), 'out');
+  const r = spawnSync('python3', ['-c', py, JSON.stringify(cmd), String(n), out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`measure failed: ${r.stderr}`);
+  const j = JSON.parse(r.stdout) as { median: number; min: number; rss: number };
+  return { medianMs: j.median, minMs: j.min, maxRssKiB: j.rss, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(out + '.err', 'utf8') };
+}
+
+function stats(stderr: string): { requests: number; bytesOut: number; bytesIn: number } {
+  const m = /meter: (\d+) requests?, \d+ frames? sent, (\d+) bytes out, (\d+) bytes in/.exec(stderr);
+  if (!m) throw new Error(`no meter stats in: ${stderr}`);
+  return { requests: Number(m[1]), bytesOut: Number(m[2]), bytesIn: Number(m[3]) };
+}
+
+const f = (n: number, d = 0): string => n.toFixed(d);
+
+async function main(): Promise<void> {
+  const node0 = measure([process.execPath, '-e', '0'], RUNS * 2);
+  console.log(`Node start-up (node -e 0): ${f(node0.medianMs)} ms median, ${f(node0.maxRssKiB / 1024, 1)} MiB peak\n`);
+
+  // 1. Real-meter timing over a pty.
+  const pty = await ptyPair();
+  const sim = await startCli(['simulate', '--device', pty.b, '--real-timing'], /serving KMP/);
+  try {
+    console.log('Against the simulator with real-meter timing (1200 baud 8N2, 0.25 s latency), over a socat pty:');
+    const rows: Array<[string, string[], number]> = [
+      ['read --test_kamstrup (31 registers)', ['read', '-d', pty.a, '--test_kamstrup', '--verbose'], CLASSIC_TEST_REGISTERS.length],
+      ['get, 8 registers', ['get', '-d', pty.a, '--verbose', '60', '68', '74', '80', '86', '87', '89', '266'], 8],
+    ];
+    for (const [label, args, n] of rows) {
+      const m = measure([process.execPath, BIN, ...args], RUNS);
+      const s = stats(m.stderr);
+      const floorS = (s.bytesOut + s.bytesIn) * BYTE_S + s.requests * LATENCY_S + node0.medianMs / 1000;
+      console.log(`  ${label}: ${f(m.medianMs)} ms median (min ${f(m.minMs)}), ${s.requests} requests, ${s.bytesOut} bytes out + ${s.bytesIn} bytes in`);
+      console.log(`    physical floor ${f(floorS * 1000)} ms  → ${f(m.medianMs / 1000 / floorS, 2)}× the floor (target ≤ 1.2×)`);
+      if (n === CLASSIC_TEST_REGISTERS.length) {
+        // One request per register, as the classic script does: same client, same port, same timing.
+        const transport = await openSerial(pty.a);
+        const client = new MeterClient(transport, { timeoutMs: 2000, retries: 2 });
+        const t0 = performance.now();
+        for (const id of CLASSIC_TEST_REGISTERS) await client.getRegisters([id]);
+        const perRegMs = performance.now() - t0 + node0.medianMs;
+        await transport.close();
+        const st = client.stats;
+        const perRegFloor = (st.bytesSent + st.bytesReceived) * BYTE_S + st.requests * LATENCY_S + node0.medianMs / 1000;
+        console.log(
+          `    one request per register: ${f(perRegMs)} ms (incl. Node start-up), ${st.requests} requests, ${st.bytesSent} + ${st.bytesReceived} bytes, floor ${f(perRegFloor * 1000)} ms`,
+        );
+        console.log(`    batched is ${f(perRegMs / m.medianMs, 2)}× faster (target ≥ 3×) and sends ${f((st.bytesSent + st.bytesReceived) / (s.bytesOut + s.bytesIn), 2)}× fewer bytes, ${st.requests / s.requests}× fewer requests`);
+      }
+    }
+  } finally {
+    await sim.stop();
+    await pty.close();
+  }
+
+  // 2. Start-up.
+  console.log('\nStart-up (median of runs, peak RSS from wait4):');
+  const help = measure([process.execPath, BIN, '--help'], RUNS * 4);
+  const dry = measure([process.execPath, BIN, 'read', '-d', 'sim', '--dry-run', '88:60:0', '89:80:1:90'], RUNS * 4);
+  const n0 = measure([process.execPath, '-e', '0'], RUNS * 4);
+  for (const [label, m] of [
+    ['node -e 0', n0],
+    ['multical --help', help],
+    ['multical read -d sim --dry-run', dry],
+  ] as const) {
+    console.log(`  ${label.padEnd(32)} ${f(m.medianMs).padStart(5)} ms  ${f(m.maxRssKiB / 1024, 1).padStart(5)} MiB  ${f(m.medianMs / n0.medianMs, 2)}× node -e 0`);
+  }
+  console.log('  (target: --help within 1.5× of node -e 0)');
+}
+
+await main();

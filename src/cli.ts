@@ -6,6 +6,7 @@ import type { Io } from './io.js';
 // needs it, so start-up stays close to `node -e 0` (see bench/).
 import type { Context } from './commands/context.js';
 import type { Sources } from './settings.js';
+import type { ConfigView } from './config.js';
 import { SIM_SPEC_HELP } from './meter/sim-words.js';
 
 export const DEFAULT_DEADLINE_MS = 120_000;
@@ -54,14 +55,21 @@ function addMeterOptions(cmd: Command, deviceRequired = true): Command {
     .option('--deadline <seconds>', 'upper bound for the whole run; past it the run stops, says why and exits 8 (default: 120)');
 }
 
+function addConfigOption(cmd: Command): Command {
+  return cmd.option('--config <file>', 'settings from this YAML file (default: $MULTICAL_CONFIG, else ~/.config/multical/config.yaml when it exists)');
+}
+
 function addLogOptions(cmd: Command): Command {
-  return cmd
+  return addConfigOption(cmd)
     .option('--verbose', 'say more about what happens, on stderr')
     .option('--debug', 'also log raw frames (tx/rx hex) and HTTP calls, and show stack traces')
     .option('--debug-file <path>', 'append the debug log to this file');
 }
 
 type Opts = Record<string, unknown>;
+
+/** The config file as each running command sees it (filled in by the action wrapper). */
+const commandConfigs = new WeakMap<Command, ConfigView>();
 
 export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeValue> {
   const { io } = run;
@@ -86,6 +94,10 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
     (fn: (args: string[], o: Opts, cmd: Command, ctx: Context) => Promise<ExitCodeValue>) =>
     async (...params: unknown[]): Promise<void> => {
       const cmd = params[params.length - 1] as Command;
+      // The config file fills in options the command line did not give, before anything else is read.
+      const { applyConfig } = await import('./config.js');
+      const config = applyConfig(cmd, io, (t) => io.stderr(t + '\n'));
+      if (config) commandConfigs.set(cmd, config);
       const o = cmd.opts<Opts>();
       // The run deadline: every wait (meter, lock, HTTP, broker) listens to this one signal.
       const { parseSecondsOption } = await import('./args.js');
@@ -138,19 +150,50 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
       const needsDomoticz = o.test_domoticz === true || (o.test_kamstrup !== true && o.dryRun !== true);
       const domoticz = resolveDomoticz(sources, (t) => io.stderr(t + '\n'));
       if (needsDomoticz && domoticz.caFile) checkReadable(domoticz.caFile, '--ca');
-      return readCommand(args, { ...(o as object), testKamstrup: o.test_kamstrup === true, testDomoticz: o.test_domoticz === true, domoticz }, ctx);
+      const pushes = args.length > 0 ? args : ((commandConfigs.get(cmd)?.value('push') as string[] | undefined) ?? []);
+      return readCommand(pushes, { ...(o as object), testKamstrup: o.test_kamstrup === true, testDomoticz: o.test_domoticz === true, domoticz }, ctx);
     }),
   );
 
   const get = program
     .command('get')
     .description('read registers and print them (a table, or JSON with --json)')
-    .argument('<register...>', 'register ids, decimal (60) or hex (0x3C)');
+    .argument('[register...]', 'register ids, decimal (60) or hex (0x3C) (default: registers: in the config file)');
   addMeterOptions(get).option('--json', 'print one JSON object: {"registers":[…],"missing":[…]}');
   addLogOptions(get).action(
-    action(async (args, o, _cmd, ctx) => {
+    action(async (args, o, cmd, ctx) => {
       const { getCommand } = await import('./commands/get.js');
-      return getCommand(args, o, ctx);
+      const registers = args.length > 0 ? args : ((commandConfigs.get(cmd)?.value('registers') as string[] | undefined) ?? []);
+      return getCommand(registers, o, ctx);
+    }),
+  );
+
+  const mqtt = program
+    .command('mqtt')
+    .description('read registers once and publish them to an MQTT broker, with Home Assistant discovery (--ha-discovery)')
+    .argument('[register...]', 'register ids (default: mqtt.registers in the config file, else 60 68 74 80 86 87 89)');
+  addMeterOptions(mqtt)
+    .option('--broker <url>', 'mqtt://host:1883 or mqtts://host:8883 (env MQTT_BROKER)')
+    .option('--username <name>', 'MQTT user name (env MQTT_USERNAME)')
+    .option('--password <password>', 'MQTT password (prefer MQTT_PASSWORD or --password-file: options show in ps)')
+    .option('--password-file <path>', 'read the MQTT password from this file')
+    .option('--ca <file>', 'trust this CA certificate (PEM) for mqtts://')
+    .option('--cert <file>', 'client certificate (PEM) for mqtts://')
+    .option('--key <file>', 'private key (PEM) of --cert')
+    .option('--insecure', "do not verify the broker's TLS certificate")
+    .option('--client-id <id>', 'MQTT client id (default: multical-<serial number>)')
+    .option('--qos <n>', 'QoS of every message: 0, 1 or 2 (default: 0)')
+    .option('--retain', 'publish the values retained (discovery configs and status always are)')
+    .option('--topic <topic>', 'base topic: <topic>/values, <topic>/<register>, <topic>/status (default: kamstrup)')
+    .option('--ha-discovery', 'also publish Home Assistant discovery configs: one device, one sensor per register')
+    .option('--json', 'print one JSON object describing what was published')
+    .option('-q, --quiet', 'print nothing when everything worked (for cron)');
+  addLogOptions(mqtt).action(
+    action(async (args, o, cmd, ctx) => {
+      const { mqttCommand } = await import('./commands/mqtt.js');
+      const { resolveMqtt } = await import('./mqtt/settings.js');
+      const settings = resolveMqtt(commandSources(cmd, io), (t) => io.stderr(t + '\n'), commandConfigs.get(cmd)?.path);
+      return mqttCommand(args, { ...(o as object), mqtt: settings }, ctx);
     }),
   );
 
@@ -163,10 +206,7 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
     }),
   );
 
-  program
-    .command('ports')
-    .description('list serial ports (IR heads usually show up as /dev/ttyUSB0)')
-    .option('--json', 'print JSON')
+  addConfigOption(program.command('ports').description('list serial ports (IR heads usually show up as /dev/ttyUSB0)').option('--json', 'print JSON'))
     .action(
       action(async (_args, o, _cmd, ctx) => {
         const { portsCommand } = await import('./commands/ports.js');
@@ -211,7 +251,7 @@ function commandSources(cmd: Command, io: Io): Sources {
       return src === 'cli' ? cmd.getOptionValue(name) : undefined;
     },
     env: io.env,
-    config: () => undefined,
+    config: (key) => commandConfigs.get(cmd)?.value(key),
   };
 }
 

@@ -155,7 +155,9 @@ async function processArgument(
       }
     } else if (isTotal(f.unit) && !s.allowDecrease && kind.kind !== 'incremental') {
       const current = deviceValue(target);
-      if (current !== undefined && current.compare(value) > 0) {
+      // Domoticz shows a rounded value (a Custom Sensor keeps 6 significant digits): the stored total
+      // may be up to half a unit of the last shown digit below what Data shows.
+      if (current !== undefined && current.sub(Decimal.of(5, current.exponent - 1)).compare(value) > 0) {
         return {
           ...base,
           device,

@@ -1,0 +1,78 @@
+import type { PublishedReading } from './sensors.js';
+
+/**
+ * Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery):
+ * one retained config per register on `homeassistant/sensor/<node_id>/<object_id>/config`, every one
+ * naming the same `device`, so all registers show up as sensors of one meter. A config depends only on
+ * the meter (serial, type, revision), the register and its unit, and the base topic — never on the value
+ * or the clock — so every run publishes the same topics and payloads, and Home Assistant sees no change.
+ */
+export const DISCOVERY_PREFIX = 'homeassistant';
+export const PAYLOAD_ONLINE = 'online';
+export const PAYLOAD_OFFLINE = 'offline';
+
+export interface MeterIdentity {
+  /** From GetSerialNo. */
+  serial: string;
+  /** From GetType, e.g. 4. */
+  meterType: number;
+  /** From GetType, e.g. "F1". */
+  revision: string;
+}
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+export function nodeId(identity: MeterIdentity): string {
+  return `kamstrup_${identity.serial}`;
+}
+
+export function meterModel(meterType: number): string {
+  return `MULTICAL (type 0x${meterType.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
+/** The `device` block shared by every sensor of the meter. */
+export function deviceBlock(identity: MeterIdentity): Record<string, unknown> {
+  return {
+    identifiers: [nodeId(identity)],
+    manufacturer: 'Kamstrup',
+    model: meterModel(identity.meterType),
+    name: `Kamstrup MULTICAL ${identity.serial}`,
+    serial_number: identity.serial,
+    sw_version: identity.revision,
+  };
+}
+
+export function statusTopic(baseTopic: string): string {
+  return `${baseTopic}/status`;
+}
+
+export function valuesTopic(baseTopic: string): string {
+  return `${baseTopic}/values`;
+}
+
+/** The discovery config of one register of one meter. */
+export function discoveryConfig(reading: PublishedReading, identity: MeterIdentity, baseTopic: string): DiscoveryMessage {
+  const node = nodeId(identity);
+  const payload: Record<string, unknown> = {
+    name: reading.name,
+    unique_id: `${node}_${reading.key}`,
+    state_topic: valuesTopic(baseTopic),
+    value_template: `{{ value_json.${reading.key} }}`,
+  };
+  if (reading.unit !== '') payload.unit_of_measurement = reading.unit;
+  if (reading.ha.deviceClass !== undefined) payload.device_class = reading.ha.deviceClass;
+  if (reading.ha.stateClass !== undefined) payload.state_class = reading.ha.stateClass;
+  payload.availability_topic = statusTopic(baseTopic);
+  payload.payload_available = PAYLOAD_ONLINE;
+  payload.payload_not_available = PAYLOAD_OFFLINE;
+  payload.device = deviceBlock(identity);
+  payload.origin = { name: 'multical' };
+  return { topic: `${DISCOVERY_PREFIX}/sensor/${node}/${reading.key}/config`, payload };
+}
+
+export function discoveryConfigs(readings: readonly PublishedReading[], identity: MeterIdentity, baseTopic: string): DiscoveryMessage[] {
+  return readings.map((r) => discoveryConfig(r, identity, baseTopic));
+}

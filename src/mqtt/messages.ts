@@ -1,0 +1,73 @@
+import { RawNumber, stringifyJson } from '../json.js';
+import { discoveryConfigs, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic, valuesTopic, type MeterIdentity } from './discovery.js';
+import type { PublishedReading } from './sensors.js';
+
+export type QoS = 0 | 1 | 2;
+
+export interface OutgoingMessage {
+  topic: string;
+  payload: string;
+  qos: QoS;
+  retain: boolean;
+}
+
+/** ISO 8601 with the local offset and whole seconds: 2026-11-21T06:40:00+01:00 (never Z, never ms). */
+export function localTimestamp(date: Date, offsetMinutes = -date.getTimezoneOffset()): string {
+  const local = new Date(date.getTime() + offsetMinutes * 60_000);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return (
+    `${p(local.getUTCFullYear(), 4)}-${p(local.getUTCMonth() + 1)}-${p(local.getUTCDate())}` +
+    `T${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}` +
+    `${sign}${p(Math.floor(abs / 60))}:${p(abs % 60)}`
+  );
+}
+
+/** The object published on <topic>/values: timestamp, then per register its value and its unit. */
+export function valuesObject(readings: readonly PublishedReading[], timestamp: string): Record<string, unknown> {
+  const doc: Record<string, unknown> = { timestamp };
+  for (const r of readings) {
+    doc[r.key] = r.numeric ? new RawNumber(r.text) : r.text;
+    if (r.numeric && r.unit !== '') doc[`${r.key}_unit`] = r.unit;
+  }
+  return doc;
+}
+
+export interface PublicationInput {
+  baseTopic: string;
+  qos: QoS;
+  retain: boolean;
+  /** Registers that were read; empty when the meter could not be read at all. */
+  readings: readonly PublishedReading[];
+  timestamp: string;
+  /** Set with --ha-discovery when the meter's serial number and type are known. */
+  identity?: MeterIdentity | undefined;
+}
+
+/**
+ * Everything one run publishes, in order: the discovery configs (retained), the values object, one topic
+ * per register, and last the status — `online` when the meter answered, `offline` when nothing could be
+ * read (both retained, so Home Assistant knows after a restart). Nothing is published for a register
+ * that was not read: no zero, no key, no topic.
+ */
+export function publication(input: PublicationInput): OutgoingMessage[] {
+  const { baseTopic, qos, retain, readings } = input;
+  const out: OutgoingMessage[] = [];
+  if (input.identity && readings.length > 0) {
+    for (const d of discoveryConfigs(readings, input.identity, baseTopic)) {
+      out.push({ topic: d.topic, payload: stringifyJson(d.payload), qos, retain: true });
+    }
+  }
+  if (readings.length > 0) {
+    out.push({ topic: valuesTopic(baseTopic), payload: stringifyJson(valuesObject(readings, input.timestamp)), qos, retain });
+    for (const r of readings) out.push({ topic: `${baseTopic}/${r.key}`, payload: r.text, qos, retain });
+  }
+  out.push({ topic: statusTopic(baseTopic), payload: readings.length > 0 ? PAYLOAD_ONLINE : PAYLOAD_OFFLINE, qos, retain: true });
+  return out;
+}
+
+/** The last will: the broker publishes it if the connection drops before a clean disconnect. */
+export function lastWill(baseTopic: string, qos: QoS): OutgoingMessage {
+  return { topic: statusTopic(baseTopic), payload: PAYLOAD_OFFLINE, qos, retain: true };
+}

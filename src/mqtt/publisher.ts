@@ -1,0 +1,150 @@
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { ExitCode, MulticalError } from '../errors.js';
+import type { Logger } from '../io.js';
+import type { OutgoingMessage } from './messages.js';
+import type { MqttSettings } from './settings.js';
+
+/**
+ * One connection per run: connect (no reconnects, bounded by connectTimeout and the run's signal),
+ * publish everything — QoS 1/2 messages acknowledged (PUBACK / PUBCOMP) before the next step — then a
+ * clean DISCONNECT. mqtt.js is loaded only here, so the rest of the CLI starts without it.
+ */
+export class MqttError extends MulticalError {
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, exitCode: ExitCode.mqtt });
+  }
+}
+
+const TLS_TRUST_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3) and reason codes (MQTT 5 §3.2.2.2) that mean "who are you?". */
+const AUTH_CODES = new Set([4, 5, 0x86, 0x87]);
+
+/** One line for a failure to connect; never holds the password. */
+export function connectErrorMessage(err: unknown, s: Pick<MqttSettings, 'brokerText' | 'connectTimeoutMs' | 'username'>): { code: string; message: string } {
+  const b = `MQTT broker ${s.brokerText}`;
+  const e = err as { code?: unknown; message?: string };
+  const code = e.code;
+  const msg = e.message ?? String(err);
+  if (typeof code === 'number') {
+    if (AUTH_CODES.has(code)) {
+      return {
+        code: 'MQTT_AUTH',
+        message: `${b} refused the login (${msg.replace(/^Connection refused: /, '')}): ${s.username ? `check the password of user ${s.username}` : 'it needs --username and a password'}`,
+      };
+    }
+    return { code: 'MQTT_REFUSED', message: `${b} refused the connection: ${msg}` };
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code: 'MQTT_CONNECT', message: `${b}: connection refused (is the broker running, is the port right?)` };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { code: 'MQTT_CONNECT', message: `${b}: host not found` };
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { code: 'MQTT_CONNECT', message: `${b}: cannot be reached (${code})` };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { code: 'MQTT_CONNECT', message: `${b}: the connection was closed (mqtts:// on a plain port, or mqtt:// on a TLS port?)` };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return { code: 'MQTT_TLS', message: `${b}: TLS: the broker's certificate is not for this host name (${msg})` };
+    case 'CERT_HAS_EXPIRED':
+      return { code: 'MQTT_TLS', message: `${b}: TLS: the broker's certificate has expired` };
+  }
+  if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) {
+    return { code: 'MQTT_TLS', message: `${b}: TLS: the broker's certificate is not trusted (${code}): give --ca with the CA that signed it (or --insecure)` };
+  }
+  if (typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')) {
+    return { code: 'MQTT_TLS', message: `${b}: TLS handshake failed (${code})` };
+  }
+  if (msg === 'connack timeout') {
+    return { code: 'MQTT_TIMEOUT', message: `${b}: no answer to CONNECT within ${s.connectTimeoutMs / 1000} s` };
+  }
+  return { code: 'MQTT_CONNECT', message: `${b}: ${msg}` };
+}
+
+export interface PublishOptions {
+  clientId: string;
+  will: OutgoingMessage;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** Connects, publishes `messages` in order, disconnects. Throws MqttError (exit 6) or the signal's reason. */
+export async function publishMessages(s: MqttSettings, messages: readonly OutgoingMessage[], o: PublishOptions): Promise<void> {
+  if (o.signal.aborted) throw o.signal.reason;
+  const mqtt = await import('mqtt');
+  const options: IClientOptions = {
+    clientId: o.clientId,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: s.connectTimeoutMs,
+    will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
+    ...(s.username !== undefined ? { username: s.username } : {}),
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    ...(s.tls
+      ? {
+          rejectUnauthorized: !s.insecure,
+          ...(s.ca ? { ca: s.ca } : {}),
+          ...(s.cert ? { cert: s.cert } : {}),
+          ...(s.key ? { key: s.key } : {}),
+        }
+      : {}),
+  };
+  o.log.verbose(`mqtt: connecting to ${s.brokerText} as ${o.clientId}${s.username ? ` (user ${s.username})` : ''}${s.tls ? (s.insecure ? ', TLS without verification' : ', TLS') : ''}`);
+
+  let client: MqttClient | undefined;
+  let ending = false;
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = (): void => reject(o.signal.reason);
+    if (o.signal.aborted) onAbort();
+    else o.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    client = mqtt.connect(s.broker.href, options);
+    const connecting = client;
+    // mqtt.js emits 'error' more than once on some failures; an error without a listener would crash.
+    connecting.on('error', (e) => o.log.debug(`mqtt: ${e.message}`));
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        const fail = (e: unknown): void => {
+          const m = connectErrorMessage(e, s);
+          reject(new MqttError(m.code, m.message, { cause: e }));
+        };
+        connecting.once('connect', () => resolve());
+        connecting.once('error', fail);
+        connecting.once('close', () => fail(new Error('the connection was closed before the broker accepted it')));
+      }),
+      aborted,
+    ]);
+    const c = client;
+    const closed = new Promise<never>((_, reject) => {
+      c.once('close', () => {
+        if (!ending) reject(new MqttError('MQTT_CLOSED', `MQTT broker ${s.brokerText} closed the connection before everything was published`));
+      });
+    });
+    closed.catch(() => {});
+    o.log.verbose(`mqtt: connected; publishing ${messages.length} messages, QoS ${s.qos}`);
+    for (const m of messages) {
+      o.log.debug(`mqtt: publish ${m.topic} (qos ${m.qos}${m.retain ? ', retained' : ''}) ${m.payload}`);
+      await Promise.race([c.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain }), closed, aborted]);
+    }
+    ending = true;
+    await Promise.race([c.endAsync(), closed, aborted]);
+    o.log.verbose('mqtt: disconnected');
+  } finally {
+    ending = true;
+    if (client && !client.disconnected) client.end(true);
+  }
+}

@@ -1,0 +1,56 @@
+// The argument parsers survive 100,000 random inputs with only the project's own UsageError.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseIntOption, parseRegisterId, parseSecondsOption } from '../src/args.js';
+import { parseReadArgument } from '../src/commands/read.js';
+import { UsageError } from '../src/errors.js';
+import { parseDevice } from '../src/meter/device.js';
+import { parseSimSpec } from '../src/meter/simulator.js';
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ALPHABET = '0123456789:xX-+.,=/ abcdefghijklmnopqrstuvwxyzsim:tcp://0x\u00e9\u0000\n';
+const PIECES = ['88', ':', '60', '0', '1', '2', '0x3C', 'sim', 'tcp://', '127.0.0.1', ':65536', 'omit=', '+', 'echo', ',', '-1', '99999', '1e3', ' '];
+
+test('100,000 random arguments: parsed, or a UsageError — nothing else', () => {
+  const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+  const rnd = prng(seed);
+  const parsers: Array<(s: string) => unknown> = [
+    parseReadArgument,
+    (s) => parseRegisterId(s),
+    (s) => parseDevice(s),
+    (s) => parseSimSpec(s.startsWith('sim') ? s : `sim:${s}`),
+    (s) => parseIntOption('--retries', s, 0, 5, 2),
+    (s) => parseSecondsOption('--timeout', s, 0.1, 60, 2000),
+  ];
+  let parsed = 0;
+  for (let i = 0; i < 100_000; i++) {
+    let s = '';
+    const n = Math.floor(rnd() * 8);
+    for (let k = 0; k < n; k++) s += rnd() < 0.5 ? PIECES[Math.floor(rnd() * PIECES.length)] : ALPHABET[Math.floor(rnd() * ALPHABET.length)];
+    const parse = parsers[i % parsers.length]!;
+    try {
+      parse(s);
+      parsed++;
+    } catch (e) {
+      if (!(e instanceof UsageError)) assert.fail(`seed ${seed}, input ${JSON.stringify(s)}: ${String(e)}`);
+      assert.ok(e.message.length > 0 && !e.message.includes('\n'), `one line: ${e.message}`);
+    }
+  }
+  // The generator must reach valid inputs too, or the fuzz proves little.
+  assert.ok(parsed > 1000, `only ${parsed} inputs parsed`);
+});
+
+test('every read argument that parses means what it says', () => {
+  assert.deepEqual(parseReadArgument('89:0x50:1:90'), { text: '89:0x50:1:90', idx: '89', register: 80, mode: 1, idx2: '90' });
+  assert.deepEqual(parseReadArgument('88:60:0'), { text: '88:60:0', idx: '88', register: 60, mode: 0 });
+});

@@ -21,7 +21,7 @@ export function decodeValue(siex: number, mantissa: Uint8Array): Decimal {
   if (mantissa.length < 1) throw new KmpError('KMP_BAD_RECORD', 'value has an empty mantissa');
   const exponent = siex & 0x3f;
   const m = mantissaToBigInt(mantissa);
-  return Decimal.of(siex & 0x80 ? -m : m, siex & 0x40 ? -exponent : exponent);
+  return Decimal.of(siex & 0x80 ? -m : m, siex & 0x40 && exponent !== 0 ? -exponent : exponent);
 }
 
 /** Encodes exactly; `length` bytes of mantissa, or the smallest of 1, 2, 4, then any, that holds it. */

@@ -79,7 +79,7 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
   const debugWanted = argv.includes('--debug');
 
   const program = new Command('multical')
-    .description('Read Kamstrup MULTICAL heat meters over the optical IR port (KMP) and push the readings to Domoticz.')
+    .description('Read Kamstrup MULTICAL heat meters over the optical IR port (KMP) and push the readings to Domoticz or MQTT / Home Assistant.')
     .version(version(), '-V, --version')
     .exitOverride()
     .configureOutput({
@@ -96,7 +96,7 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
       const cmd = params[params.length - 1] as Command;
       // The config file fills in options the command line did not give, before anything else is read.
       const { applyConfig } = await import('./config.js');
-      const config = applyConfig(cmd, io, (t) => io.stderr(t + '\n'));
+      const config = await applyConfig(cmd, io, (t) => io.stderr(t + '\n'));
       if (config) commandConfigs.set(cmd, config);
       const o = cmd.opts<Opts>();
       // The run deadline: every wait (meter, lock, HTTP, broker) listens to this one signal.

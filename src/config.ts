@@ -2,12 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
 import { parseRegisterId } from './args.js';
 import { MulticalError, UsageError } from './errors.js';
 import type { Io } from './io.js';
-import { parseReadArgument } from './commands/read.js';
-import { checkTopic, parseBrokerUrl } from './mqtt/settings.js';
 
 /**
  * The config file: YAML holding what would otherwise be a long crontab line. Found at `--config FILE`,
@@ -17,7 +14,22 @@ import { checkTopic, parseBrokerUrl } from './mqtt/settings.js';
  * the environment: they fill in only what neither gave (see `Sources` in settings.ts).
  *
  * Relative paths in the file (password_file, token_file, ca, cert, key) are relative to the file's folder.
+ * The YAML parser and the checkers borrowed from the commands load only when there is a file to read.
  */
+
+interface Checkers {
+  parseReadArgument: typeof import('./commands/read.js').parseReadArgument;
+  parseBrokerUrl: typeof import('./mqtt/settings.js').parseBrokerUrl;
+  checkTopic: typeof import('./mqtt/settings.js').checkTopic;
+}
+let checkers: Checkers | undefined;
+const use = (): Checkers => checkers ?? fail('internal: config checkers not loaded');
+
+async function loadCheckers(): Promise<Checkers> {
+  const [read, mqtt] = await Promise.all([import('./commands/read.js'), import('./mqtt/settings.js')]);
+  checkers = { parseReadArgument: read.parseReadArgument, parseBrokerUrl: mqtt.parseBrokerUrl, checkTopic: mqtt.checkTopic };
+  return checkers;
+}
 
 type Spec =
   | { kind: 'string' }
@@ -67,7 +79,7 @@ const DOMOTICZ: Record<string, Spec> = {
 };
 
 const MQTT: Record<string, Spec> = {
-  broker: { kind: 'check', base: 'string', check: (v) => void parseBrokerUrl(v, '') },
+  broker: { kind: 'check', base: 'string', check: (v) => void use().parseBrokerUrl(v, '') },
   username: str,
   password: secret,
   password_file: path,
@@ -78,7 +90,7 @@ const MQTT: Record<string, Spec> = {
   client_id: str,
   qos: { kind: 'int', min: 0, max: 2, message: 'must be 0, 1 or 2' },
   retain: bool,
-  topic: { kind: 'check', base: 'string', check: (v) => void checkTopic(v, '') },
+  topic: { kind: 'check', base: 'string', check: (v) => void use().checkTopic(v, '') },
   ha_discovery: bool,
   registers: { kind: 'registers' },
 };
@@ -125,7 +137,7 @@ export function findConfigPath(explicit: string | undefined, env: Readonly<Recor
 }
 
 /** Reads, parses and checks a config file. Throws UsageError (exit 2) naming the file. */
-export function loadConfigFile(file: string, what: string, warn: (text: string) => void): LoadedConfig {
+export async function loadConfigFile(file: string, what: string, warn: (text: string) => void): Promise<LoadedConfig> {
   let text: string;
   let mode: number;
   try {
@@ -136,11 +148,13 @@ export function loadConfigFile(file: string, what: string, warn: (text: string) 
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : 'cannot be read';
     throw new UsageError(`${what === 'default' ? '' : `${what} `}${file}: ${why}`);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const [{ LineCounter, parseDocument }] = await Promise.all([import('yaml'), loadCheckers()]);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const syntax = doc.errors[0];
   if (syntax) {
-    const pos = syntax.linePos?.[0];
-    throw new UsageError(`${file}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    const pos = lineCounter.linePos(syntax.pos[0]);
+    throw new UsageError(`${file}: YAML syntax error at line ${pos.line}, column ${pos.col}: ${syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   let raw: unknown;
   try {
@@ -241,7 +255,7 @@ function checkValue(v: unknown, spec: Spec, name: string, file: string, dir: str
         if (typeof item !== 'string' && typeof item !== 'number') bad(`[${i}] must be ${spec.kind === 'push' ? 'text like 88:60:0' : 'a register id like 60 or 0x3C'}`);
         const text = String(item);
         try {
-          if (spec.kind === 'push') parseReadArgument(text);
+          if (spec.kind === 'push') use().parseReadArgument(text);
           else parseRegisterId(text);
         } catch (e) {
           bad(`[${i}]: ${e instanceof Error ? e.message : String(e)}`);
@@ -304,11 +318,11 @@ export function configView(loaded: LoadedConfig, command: string): ConfigView {
  * retries, deadline, lock wait) the command line did not give, so meterSetup and the run deadline see
  * them. Returns the command's view, or undefined when there is no config file.
  */
-export function applyConfig(cmd: Command, io: Io, warn: (text: string) => void): ConfigView | undefined {
+export async function applyConfig(cmd: Command, io: Io, warn: (text: string) => void): Promise<ConfigView | undefined> {
   const explicit = cmd.getOptionValueSource('config') === 'cli' ? (cmd.getOptionValue('config') as string) : undefined;
   const found = findConfigPath(explicit, io.env, io.cwd);
   if (!found) return undefined;
-  const view = configView(loadConfigFile(found.path, found.what, warn), cmd.name());
+  const view = configView(await loadConfigFile(found.path, found.what, warn), cmd.name());
   for (const key of Object.keys(METER_KEYS)) {
     const option = key.replace(/_/g, '-');
     const attr = option.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());

@@ -37,7 +37,10 @@ export function resolveDomoticz(s: Sources, warn: (t: string) => void): Domoticz
   const cliPort = s.cli('port');
   let url: URL;
   if (cliUrl !== undefined) url = domoticzUrl({ url: String(cliUrl) });
-  else if (cliIp !== undefined || cliPort !== undefined) url = domoticzUrl({ ip: cliIp as string | undefined, port: cliPort as string | undefined });
+  else if (cliIp !== undefined || cliPort !== undefined) {
+    // --ip alone keeps the port from the config file (and the other way round), as a user would expect.
+    url = domoticzUrl({ ip: (cliIp ?? s.config('ip')) as string | undefined, port: (cliPort ?? s.config('port')) as string | undefined });
+  }
   else if (s.env.DOMOTICZ_URL) url = domoticzUrl({ url: s.env.DOMOTICZ_URL });
   else if (s.config('url') !== undefined) url = domoticzUrl({ url: String(s.config('url')) });
   else url = domoticzUrl({ ip: s.config('ip') as string | undefined, port: s.config('port') as string | undefined });

@@ -3,12 +3,14 @@ import { parseRegisterId } from '../args.js';
 import { ExitCode, MulticalError, type ExitCodeValue } from '../errors.js';
 import { stringifyJson } from '../json.js';
 import { registerName } from '../kmp/registers.js';
+import { formatRecord } from '../kmp/format.js';
+import { plausibleRange } from '../units.js';
 import type { RegisterReadResult } from '../meter/client.js';
 import type { MeterIdentity } from '../mqtt/discovery.js';
 import { lastWill, localTimestamp, publication, valuesObject, type OutgoingMessage } from '../mqtt/messages.js';
 import { publishedReading, type PublishedReading } from '../mqtt/sensors.js';
 import { DEFAULT_REGISTERS, type MqttSettings } from '../mqtt/settings.js';
-import { meterSetup, summarizeStats, withMeter, type Context, type MeterOptionText } from './context.js';
+import { meterSetup, summarizeStats, withMeter, type Context, type MeterOptionText, type MeterSetup } from './context.js';
 import { reportFailures } from './registers-view.js';
 
 export interface MqttCommandOptions extends MeterOptionText {
@@ -41,11 +43,21 @@ export async function mqttCommand(registerArgs: string[], o: MqttCommandOptions,
   const meter = await readMeter(ids, s.haDiscovery, setup, ctx);
   const result = meter.result;
   const readings: PublishedReading[] = [];
+  let code: ExitCodeValue = ExitCode.ok;
   for (const id of ids) {
     const rec = result?.records.get(id);
-    if (rec) readings.push(publishedReading(id, rec));
+    if (!rec) continue;
+    // A value that cannot be right for its unit (a temperature of 1000 °C) is not published.
+    const f = formatRecord(rec);
+    const range = f.numeric ? plausibleRange(f.unit) : undefined;
+    const n = rec.value.toNumber();
+    if (range && (n < range.min || n > range.max)) {
+      ctx.io.stderr(ctx.err.red(`error: register ${id} (${registerName(id)}) reads ${f.text} ${f.unit}, which cannot be right: not published`) + '\n');
+      code = ExitCode.refused;
+      continue;
+    }
+    readings.push(publishedReading(id, rec));
   }
-  let code: ExitCodeValue = ExitCode.ok;
   if (result && reportFailures(ctx, result) !== ExitCode.ok) code = ExitCode.meter;
   if (meter.error) {
     ctx.io.stderr(ctx.err.red(`error: ${meter.error.message}`) + '\n');
@@ -87,7 +99,7 @@ export async function mqttCommand(registerArgs: string[], o: MqttCommandOptions,
   return code;
 }
 
-async function readMeter(ids: number[], wantIdentity: boolean, setup: ReturnType<typeof meterSetup>, ctx: Context): Promise<MeterOutcome> {
+async function readMeter(ids: number[], wantIdentity: boolean, setup: MeterSetup, ctx: Context): Promise<MeterOutcome> {
   try {
     const { value, stats } = await withMeter(setup, ctx, async (client): Promise<MeterOutcome> => {
       const result = await client.readRegisters(ids);

@@ -68,7 +68,8 @@ export function registersDoc(rows: Row[], result: RegisterReadResult): Record<st
 export function reportFailures(ctx: Context, result: RegisterReadResult): ExitCodeValue {
   const seen = new Set<string>();
   for (const f of result.failed) {
-    if (seen.has(f.error.message)) continue;
+    // A request not sent because the meter had stopped answering adds nothing to the line that says so.
+    if (seen.has(f.error.message) || f.error.fields.skipped === true) continue;
     seen.add(f.error.message);
     ctx.io.stderr(ctx.err.red(`error: ${f.error.message}`) + '\n');
   }

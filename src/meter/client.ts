@@ -106,7 +106,11 @@ export class MeterClient {
       if (gone) {
         // A meter that did not answer at all is not asked again in this run: it saves its battery
         // and keeps the run short. Later batches are reported as not read, for that reason.
-        result.failed.push({ ids: batch, error: gone.error });
+        const error = new MeterError(gone.error.code, `GetRegister ${batch.join(', ')}: not sent, the meter stopped answering (${gone.error.message})`, {
+          cause: gone.error,
+          fields: { skipped: true },
+        });
+        result.failed.push({ ids: batch, error });
         continue;
       }
       try {

@@ -36,6 +36,8 @@ export interface SimFaults {
   vanishAfter?: number;
   /** Registers the meter leaves out of its replies as if it did not know them. */
   omit?: number[];
+  /** Temp1 (register 86) reads 1000 °C: a value that cannot be right. */
+  implausible?: boolean;
 }
 
 export interface SimOptions {
@@ -253,7 +255,7 @@ export class MeterSimulator {
     for (const id of ids) {
       const gen = this.registers.get(id);
       if (!gen || omit.has(id)) continue; // left out, as a real meter does with registers it does not know
-      const v = gen(t);
+      const v = id === 86 && this.options.faults.implausible ? { unit: '°C', value: d(100000, -2) } : gen(t);
       const code = unitCode(v.unit);
       parts.push(v.raw ? encodeRawRecord(id, code, v.raw) : encodeRegisterRecord({ id, unitCode: code, value: v.value }));
     }
@@ -422,6 +424,9 @@ export function parseSimSpec(spec: string): SimOptions {
         break;
       case 'garbage':
         f.garbage = true;
+        break;
+      case 'implausible':
+        f.implausible = true;
         break;
       case 'truncate-once':
         f.truncate = 'once';

@@ -89,7 +89,11 @@ export function haMapping(meterUnit: string): { unit: string; ha: HaSensorClass 
 export function publishedReading(id: number, rec: RegisterRecord): PublishedReading {
   const f = formatRecord(rec);
   const base = { id, key: registerKey(id), name: registerName(id), meterUnit: f.unit };
-  if (!f.numeric) return { ...base, text: f.text, numeric: false, unit: '', ha: {} };
+  if (!f.numeric) {
+    // A yy:mm:dd or yyyy:mm:dd register is shown as an ISO date, which Home Assistant's `date` class takes.
+    const isoDate = /^\d{4}-\d{2}-\d{2}$/.test(f.text) && (f.unit === 'yy:mm:dd' || f.unit === 'yyyy:mm:dd');
+    return { ...base, text: f.text, numeric: false, unit: '', ha: isoDate ? { deviceClass: 'date' } : {} };
+  }
   const { unit, ha } = haMapping(f.unit);
   const value: Decimal | undefined = unit === '' || unit === f.unit ? rec.value : convert(rec.value, f.unit, unit);
   if (value === undefined) return { ...base, text: rec.value.toString(), numeric: true, unit: f.unit, ha: { stateClass: 'measurement' } };

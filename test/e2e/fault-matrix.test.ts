@@ -74,6 +74,7 @@ const MATRIX: Row[] = [
     pushed: ['2', '1', '20', '21', '22', '23', '24', '25'],
     boundMs: 8000,
   },
+  { name: 'meter: a value that cannot be right (Temp1 1000 °C)', meter: ['--fault', 'implausible'], code: 5, message: /2:86:0: 1000\.00 °C cannot be right for register 86 \(Temp1\): not pushed/, pushed: ['1'], boundMs: 8000 },
   // ---- Domoticz ----------------------------------------------------------------------------------
   { name: 'Domoticz: connection refused', standin: { closed: true } as StandinOptions, code: 4, message: /2:86:0: device 2: connection refused/, pushed: [], boundMs: 8000 },
   { name: 'Domoticz: 401 (wrong password)', standin: { users: [{ username: 'admin', password: 'other', rights: 'admin' }] }, code: 4, message: /device 2: Domoticz refused the credentials \(HTTP 401\)/, pushed: [], boundMs: 8000 },

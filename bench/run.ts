@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       const m = measure([process.execPath, BIN, ...args], RUNS);
       const s = stats(m.stderr);
       const floorS = (s.bytesOut + s.bytesIn) * BYTE_S + s.requests * LATENCY_S + node0.medianMs / 1000;
-      console.log(`  ${label}: ${f(m.medianMs)} ms median (min ${f(m.minMs)}), ${s.requests} requests, ${s.bytesOut} bytes out + ${s.bytesIn} bytes in`);
+      console.log(`  ${label}: ${f(m.medianMs)} ms median (min ${f(m.minMs)}), ${s.requests} request${s.requests === 1 ? "" : "s"}, ${s.bytesOut} bytes out + ${s.bytesIn} bytes in`);
       console.log(`    physical floor ${f(floorS * 1000)} ms  → ${f(m.medianMs / 1000 / floorS, 2)}× the floor (target ≤ 1.2×)`);
       if (n === CLASSIC_TEST_REGISTERS.length) {
         // One request per register, as the classic script does: same client, same port, same timing.

@@ -233,6 +233,11 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
     }),
   );
 
+  if (argv.length === 0) {
+    // A bare `multical`: what it can do, rather than a complaint about a missing -d.
+    io.stderr(program.helpInformation());
+    return ExitCode.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

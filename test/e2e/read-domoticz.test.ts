@@ -2,13 +2,14 @@
 // simulated meter in-process (-d sim) and, for the drop-in invocation, `multical simulate` over a
 // real socat pty pair through the serialport bindings.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, startCli } from '../support/cli.js';
 import { startDomoticzStandin, type Standin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
+import { makeCerts } from '../support/mosquitto.js';
 
 interface Push {
   argument: string;
@@ -353,6 +354,30 @@ describe('read → Domoticz: API versions and authentication', () => {
       assert.equal(r.code, 4);
       assert.match(r.stderr, /device 2: .*HTTP 403/);
       assert.deepEqual(dz.updates, []);
+    });
+  });
+});
+
+describe('read → Domoticz over HTTPS with a self-signed certificate', () => {
+  test('--ca trusts it; without it the push fails naming --ca (exit 4); --insecure skips the check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multical-tls-'));
+    await makeCerts(dir);
+    const tls = { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.crt')) };
+    await withStandin({ tls }, async (dz) => {
+      assert.match(dz.url, /^https:/);
+      const ok = await read(dz, ['-d', 'sim', '--ca', join(dir, 'ca.crt'), '2:86:0']);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(dz.updates.length, 1);
+      const untrusted = await read(dz, ['-d', 'sim', '2:86:0']);
+      assert.equal(untrusted.code, 4);
+      assert.match(untrusted.stderr, /2:86:0: device 2: TLS certificate of https:\/\/127\.0\.0\.1:\d+ not trusted .*--ca FILE, or --insecure/);
+      const insecure = await read(dz, ['-d', 'sim', '--insecure', '2:86:0']);
+      assert.equal(insecure.code, 0, insecure.stderr);
+      assert.equal(dz.updates.length, 2);
+      const missing = await read(dz, ['-d', 'sim', '--ca', join(dir, 'nope.crt'), '2:86:0']);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /--ca .*nope\.crt: no such file/);
+      assert.equal(dz.updates.length, 2);
     });
   });
 });

@@ -9,6 +9,7 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,6 +43,8 @@ export interface StandinOptions {
   devices?: object[];
   /** Test-only fault injection, default null. */
   fault?: Fault | null;
+  /** Serve HTTPS with this key and certificate (PEM), as a Domoticz on port 443/8443 does. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /**
@@ -331,7 +334,7 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
     return send(empty(404));
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       // A bug in the stand-in, not Domoticz behaviour: make it loud.
       if (!res.headersSent) {
@@ -341,8 +344,9 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
         res.destroy();
       }
     });
-  });
-  server.on('connection', (socket: Socket) => {
+  };
+  const server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, onRequest) : createServer(onRequest);
+  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -359,7 +363,7 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     updates,

@@ -152,7 +152,8 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 `;
 
-async function makeCerts(dir: string): Promise<void> {
+/** A throw-away CA (ca.crt), a server certificate for 127.0.0.1/localhost (server.key/.crt) and a client one, in `dir`. */
+export async function makeCerts(dir: string): Promise<void> {
   const cnf = join(dir, 'openssl.cnf');
   writeFileSync(cnf, OPENSSL_CNF);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];

@@ -30,7 +30,6 @@ function repoRoot(): string {
 
 const ROOT = repoRoot();
 const DATA = join(ROOT, '..', 'shared', 'data');
-const HAVE_DATA = existsSync(join(DATA, 'kmp-registers.tsv')) && existsSync(join(DATA, 'kmp-units.tsv'));
 
 /** Rows of a TSV as string cells, header first; blank lines skipped. */
 function readTsv(name: string): string[][] {
@@ -40,7 +39,12 @@ function readTsv(name: string): string[][] {
     .map((l) => l.split('\t').map((c) => c.trim()));
 }
 
-describe('the generated tables agree with the TSV files', { skip: HAVE_DATA ? false : `no ${DATA}` }, () => {
+describe('the generated tables agree with the TSV files', () => {
+  // The TSVs are the single source of names and units: they sit in ../shared/data here and in CI.
+  test('the TSV files are there', () => {
+    assert.ok(existsSync(join(DATA, 'kmp-registers.tsv')) && existsSync(join(DATA, 'kmp-units.tsv')), `no TSV files in ${DATA}`);
+  });
+
   test('kmp-registers.tsv, row for row', () => {
     const [header, ...rows] = readTsv('kmp-registers.tsv');
     assert.deepEqual(header, ['id_hex', 'id_dec', 'name', 'family']);

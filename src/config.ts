@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { parseRegisterId } from './args.js';
 import { MulticalError, UsageError } from './errors.js';
 import type { Io } from './io.js';
+import { domoticzHostProblem, domoticzUrlProblem } from './domoticz/client.js';
 
 /**
  * The config file: YAML holding what would otherwise be a long crontab line. Found at `--config FILE`,
@@ -50,22 +51,8 @@ const path: Spec = { kind: 'path' };
 const bool: Spec = { kind: 'bool' };
 
 const DOMOTICZ: Record<string, Spec> = {
-  url: {
-    kind: 'check',
-    base: 'string',
-    check: (v) => {
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        throw new Error('must be a URL like http://localhost:8080 or https://host:8443');
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('must start with http:// or https://');
-      if (u.username || u.password) throw new Error('must not hold credentials: use user and password_file');
-      if (u.search || u.hash) throw new Error('must not have a ?query or #fragment');
-    },
-  },
-  ip: { kind: 'check', base: 'string', check: (v) => void (/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(v) || fail('must be a host name or address')) },
+  url: { kind: 'check', base: 'string', check: (v) => void problem(domoticzUrlProblem(v)) },
+  ip: { kind: 'check', base: 'string', check: (v) => void problem(domoticzHostProblem(v)) },
   port: { kind: 'int', min: 1, max: 65535 },
   user: { kind: 'check', base: 'string', check: (v) => void (v.includes(':') && fail('must not contain ":" (HTTP Basic cannot carry it)')) },
   password: secret,
@@ -116,6 +103,10 @@ export const CONFIG_SCHEMA: Readonly<Record<string, Spec>> = {
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+function problem(message: string | undefined): void {
+  if (message !== undefined) fail(message);
 }
 
 export type ConfigData = Record<string, unknown>;

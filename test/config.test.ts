@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_SCHEMA, configView, findConfigPath, loadConfigFile } from '../src/config.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { startDomoticzStandin, type Standin } from './support/domoticz-standin.js';
+import { closedPort } from './support/ports.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/multical.example.yaml', import.meta.url));
 
@@ -20,6 +21,7 @@ function tmp(): string {
   dirs.push(d);
   return d;
 }
+
 function write(dir: string, name: string, text: string, mode = 0o600): string {
   const p = join(dir, name);
   mkdirSync(join(p, '..'), { recursive: true });
@@ -34,6 +36,7 @@ interface Sentinel {
   connections: number;
   close(): Promise<void>;
 }
+
 async function sentinel(): Promise<Sentinel> {
   const sockets = new Set<Socket>();
   const s: { server?: Server } = {};
@@ -54,15 +57,6 @@ async function sentinel(): Promise<Sentinel> {
   await new Promise<void>((resolve) => s.server!.listen(0, '127.0.0.1', () => resolve()));
   out.port = (s.server.address() as { port: number }).port;
   return out;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 let home: string;

@@ -1,9 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { parseIntOption, parseSecondsOption } from '../args.js';
 import { Logger, type Io } from '../io.js';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, type ClientStats } from '../meter/client.js';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, type ClientStats, type MeterClient } from '../meter/client.js';
 import { describeDevice, openMeter, parseDevice, type DeviceSpec } from '../meter/device.js';
-import type { RegisterReadResult } from '../meter/client.js';
 import { UsageError } from '../errors.js';
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -80,7 +79,7 @@ export interface MeterReport<T> {
 }
 
 /** Opens the meter, runs `fn` with its client, and always closes the link. */
-export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (client: import('../meter/client.js').MeterClient) => Promise<T>): Promise<MeterReport<T>> {
+export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (client: MeterClient) => Promise<T>): Promise<MeterReport<T>> {
   const name = describeDevice(setup.device);
   ctx.log.verbose(`meter: ${name}, timeout ${setup.timeoutMs} ms, ${setup.retries} retries`);
   const { acquireDeviceLock } = await import('../meter/lock.js');
@@ -106,5 +105,3 @@ export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (client:
 export function summarizeStats(stats: ClientStats): string {
   return `${stats.requests} request${stats.requests === 1 ? '' : 's'}, ${stats.attempts} frame${stats.attempts === 1 ? '' : 's'} sent, ${stats.bytesSent} bytes out, ${stats.bytesReceived} bytes in`;
 }
-
-export type { RegisterReadResult };

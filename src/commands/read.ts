@@ -9,7 +9,7 @@ import { CLASSIC_TEST_REGISTERS, registerName } from '../kmp/registers.js';
 import type { RegisterReadResult } from '../meter/client.js';
 import { convert, isTotal, plausibleRange } from '../units.js';
 import { meterSetup, summarizeStats, withMeter, type Context, type MeterOptionText, type MeterSetup } from './context.js';
-import { registersDoc, registersJson, renderTable, reportFailures, rowsFor } from './registers-view.js';
+import { alignColumns, registersDoc, registersJson, renderTable, reportFailures, rowsFor } from './registers-view.js';
 
 /** One `idx:CommandNr:mode[:idx2]` argument of the classic script. */
 export interface ReadArgument {
@@ -86,7 +86,7 @@ export async function readCommand(argTexts: string[], s: ReadSettings, ctx: Cont
   const pushes: PushResult[] = [];
   try {
     for (const arg of args) {
-      const push = await processArgument(arg, result, client, s, ctx);
+      const push = await processArgument(arg, result, client, s);
       pushes.push(push);
       printPush(push, s, ctx);
     }
@@ -103,7 +103,6 @@ async function processArgument(
   result: RegisterReadResult,
   client: DomoticzClient | undefined,
   s: ReadSettings,
-  ctx: Context,
 ): Promise<PushResult> {
   const rec = result.records.get(arg.register);
   if (!rec) {
@@ -266,11 +265,9 @@ async function testDomoticz(s: ReadSettings, ctx: Context): Promise<ExitCodeValu
       );
       return ExitCode.ok;
     }
-    const rows = devices.map((d) => [String(d.idx), d.Name, typeName(d), String(d.Data)]);
-    const header = ['idx', 'Name', 'Type', 'Data'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
-    ctx.io.stdout([ctx.out.bold(line(header)), ...rows.map(line)].join('\n') + '\n');
+    const cells = devices.map((d) => [String(d.idx), d.Name, typeName(d), String(d.Data)]);
+    const t = alignColumns(['idx', 'Name', 'Type', 'Data'], cells, new Set([0]));
+    ctx.io.stdout([ctx.out.bold(t.header), ...t.lines].join('\n') + '\n');
     if (devices.length === 0) ctx.io.stdout('(Domoticz has no used devices)\n');
     return ExitCode.ok;
   } finally {

@@ -30,20 +30,22 @@ export function rowsFor(ids: readonly number[], result: RegisterReadResult): Row
   });
 }
 
-export function renderTable(ctx: Context, rows: Row[], idHeader = 'ID'): string {
-  const header = [idHeader, 'Register', 'Value', 'Unit'];
-  const cells = rows.map((r) => [String(r.id), r.name, r.value ?? `(${r.note ?? 'not read'})`, r.unit]);
+/** Aligned columns, two spaces apart; the columns in `right` are right-aligned (numbers). */
+export function alignColumns(header: string[], cells: string[][], right: ReadonlySet<number>): { header: string; lines: string[] } {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]): string =>
     c
-      .map((s, i) => (i === 0 || i === 2 ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
+      .map((s, i) => (right.has(i) ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [ctx.out.bold(line(header))];
-  rows.forEach((r, i) => {
-    const text = line(cells[i]!);
-    out.push(r.value === undefined ? ctx.out.yellow(text) : text);
-  });
+  return { header: line(header), lines: cells.map(line) };
+}
+
+export function renderTable(ctx: Context, rows: Row[], idHeader = 'ID'): string {
+  const cells = rows.map((r) => [String(r.id), r.name, r.value ?? `(${r.note ?? 'not read'})`, r.unit]);
+  const t = alignColumns([idHeader, 'Register', 'Value', 'Unit'], cells, new Set([0, 2]));
+  const out = [ctx.out.bold(t.header)];
+  rows.forEach((r, i) => out.push(r.value === undefined ? ctx.out.yellow(t.lines[i]!) : t.lines[i]!));
   return out.join('\n') + '\n';
 }
 

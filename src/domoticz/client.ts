@@ -51,23 +51,41 @@ export interface Device {
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 
-/** Parses `--url` / `--ip` + `--port` into a base URL; refuses credentials inside the URL (they would be printed). */
+/**
+ * What is wrong with a Domoticz URL, or undefined when nothing is: one check for `--url`, DOMOTICZ_URL and
+ * the config file's `domoticz.url`. Credentials inside the URL are refused: they would be printed.
+ */
+export function domoticzUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be a URL like http://localhost:8080 or https://host:8443';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  if (url.username || url.password) return 'must not hold credentials: give the user and the password (or a password file) separately';
+  if (url.search || url.hash) return 'must not have a ?query or #fragment';
+  return undefined;
+}
+
+/** What is wrong with a Domoticz host (`--ip`, `domoticz.ip`), or undefined. */
+export function domoticzHostProblem(text: string): string | undefined {
+  return /^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(text) ? undefined : 'must be a host name or address';
+}
+
+/** Parses `--url` / `--ip` + `--port` into a base URL. */
 export function domoticzUrl(o: { url?: string | undefined; ip?: string | undefined; port?: string | number | undefined }): URL {
   let url: URL;
   if (o.url !== undefined) {
-    try {
-      url = new URL(o.url);
-    } catch {
-      throw new UsageError(`--url ${JSON.stringify(o.url)} is not a URL: use e.g. http://localhost:8080 or https://host:8443`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url ${o.url}: must start with http:// or https://`);
-    if (url.username || url.password) throw new UsageError('--url must not hold credentials: use --user/--password or DOMOTICZ_USER/DOMOTICZ_PASSWORD');
-    if (url.search || url.hash) throw new UsageError(`--url ${url.origin}${url.pathname}: leave out ?query and #fragment`);
+    const problem = domoticzUrlProblem(o.url);
+    if (problem) throw new UsageError(`--url ${o.url}: ${problem}`);
+    url = new URL(o.url);
   } else {
     const ip = o.ip ?? 'localhost';
     const port = Number(o.port ?? 8080);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${String(o.port)}: must be from 1 to 65535`);
-    if (!/^[A-Za-z0-9.-]+$|^\[?[0-9A-Fa-f:]+\]?$/.test(ip)) throw new UsageError(`--ip ${JSON.stringify(ip)} is not a host name or address`);
+    const problem = domoticzHostProblem(ip);
+    if (problem) throw new UsageError(`--ip ${JSON.stringify(ip)}: ${problem}`);
     const host = ip.includes(':') && !ip.startsWith('[') ? `[${ip}]` : ip;
     url = new URL(`http://${host}:${port}`);
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { startMosquitto, subscribe, type Broker, type ReceivedMessage, type Subscription } from '../support/mosquitto.js';
+import { closedPort } from '../support/ports.js';
 
 const SERIAL = '19088743'; // the simulator's GetSerialNo
 const DEFAULT_KEYS = ['heat_energy_e1', 'volume', 'flow', 'power', 'temp1', 'temp2', 'tempdiff'];
@@ -47,14 +48,6 @@ async function mqtt(args: string[], extraEnv: Record<string, string | undefined>
 /** The exact text of `key` in a JSON payload, digit for digit. */
 function raw(payload: string, key: string): string | undefined {
   return new RegExp(`"${key}":(-?[0-9.]+|"[^"]*")`).exec(payload)?.[1];
-}
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 before(async () => {

@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from './core/errors.js';
 
 /** A register id in decimal (`60`) or hex (`0x3C`), 0 to 65535. */
 export function parseRegisterId(text: string, what = 'register'): number {

@@ -1,6 +1,6 @@
 import { readFileSync, accessSync, constants } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, MulticalError, UsageError, errorMessage, type ExitCodeValue } from './errors.js';
+import { ExitCode, MulticalError, UsageError, errorMessage, type ExitCodeValue } from './core/errors.js';
 import type { Io } from './io.js';
 // Only commander and the error types load for --help; everything else is imported by the action that
 // needs it, so start-up stays close to `node -e 0` (see bench/).

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRegisterId } from './args.js';
-import { MulticalError, UsageError } from './errors.js';
+import { MulticalError, UsageError } from './core/errors.js';
 import type { Io } from './io.js';
 import { domoticzHostProblem, domoticzUrlProblem } from './domoticz/client.js';
 

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { toHex } from './kmp/hex.js';
+import { toHex } from './core/hex.js';
 
 /** What the outside world gives a command: output streams, whether they are terminals, the environment. */
 export interface Io {

@@ -1,5 +1,5 @@
 import { runCli } from './cli.js';
-import { ExitCode, MulticalError } from './errors.js';
+import { ExitCode, MulticalError } from './core/errors.js';
 import { processIo } from './io.js';
 
 /** The process entry: signals become an abort, the exit code is set here and nowhere else. */

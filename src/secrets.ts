@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { UsageError } from './errors.js';
+import { UsageError } from './core/errors.js';
 
 /**
  * Reads a secret (password, token) from a file: the first line, without its line ending. Warns when

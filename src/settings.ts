@@ -1,4 +1,4 @@
-import { UsageError } from './errors.js';
+import { UsageError } from './core/errors.js';
 import { readSecretFile } from './secrets.js';
 import { DEFAULT_HTTP_TIMEOUT_MS, domoticzUrl, type Auth, type DomoticzSettings } from './domoticz/client.js';
 import { parseSecondsOption } from './args.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseIntOption, parseRegisterId, parseSecondsOption } from '../src/args.js';
 import { parseReadArgument } from '../src/commands/read.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import { parseDevice } from '../src/meter/device.js';
 import { parseSimSpec } from '../src/meter/simulator.js';
 

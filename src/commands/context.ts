@@ -3,7 +3,7 @@ import { parseIntOption, parseSecondsOption } from '../args.js';
 import { Logger, type Io } from '../io.js';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, type ClientStats, type MeterClient } from '../meter/client.js';
 import { describeDevice, openMeter, parseDevice, type DeviceSpec } from '../meter/device.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 

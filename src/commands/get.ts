@@ -1,5 +1,5 @@
 import { parseRegisterId } from '../args.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { summarizeStats, withMeter, meterSetup, type Context, type MeterOptionText } from './context.js';
 import { registersJson, renderTable, reportFailures, rowsFor } from './registers-view.js';
 

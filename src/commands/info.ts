@@ -1,5 +1,5 @@
-import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { stringifyJson } from '../json.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
+import { stringifyJson } from '../core/json.js';
 import { withMeter, meterSetup, summarizeStats, type Context, type MeterOptionText } from './context.js';
 
 export interface InfoOptions extends MeterOptionText {

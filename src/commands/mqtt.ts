@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { parseRegisterId } from '../args.js';
-import { ExitCode, MulticalError, type ExitCodeValue } from '../errors.js';
-import { stringifyJson } from '../json.js';
+import { ExitCode, MulticalError, type ExitCodeValue } from '../core/errors.js';
+import { stringifyJson } from '../core/json.js';
 import { registerName } from '../kmp/registers.js';
 import { formatRecord } from '../kmp/format.js';
-import { plausibleRange } from '../units.js';
+import { plausibleRange } from '../core/units.js';
 import type { RegisterReadResult } from '../meter/client.js';
 import type { MeterIdentity } from '../mqtt/discovery.js';
 import { lastWill, localTimestamp, publication, valuesObject, type OutgoingMessage } from '../mqtt/messages.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readlinkSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { stringifyJson } from '../json.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
+import { stringifyJson } from '../core/json.js';
 import type { Context } from './context.js';
 
 export interface PortInfo {

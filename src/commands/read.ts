@@ -1,13 +1,13 @@
 import { parseRegisterId } from '../args.js';
-import { Decimal } from '../decimal.js';
+import { Decimal } from '../core/decimal.js';
 import { DomoticzClient, DomoticzError, type Device, type DomoticzSettings } from '../domoticz/client.js';
 import { alignDeviceValue, describeTarget, deviceValue, formatSvalue, toTargetUnit, typeName, type Target } from '../domoticz/devices.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
-import { RawNumber, stringifyJson } from '../json.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
+import { RawNumber, stringifyJson } from '../core/json.js';
 import { formatRecord } from '../kmp/format.js';
 import { CLASSIC_TEST_REGISTERS, registerName } from '../kmp/registers.js';
 import type { RegisterReadResult } from '../meter/client.js';
-import { convert, isTotal, plausibleRange } from '../units.js';
+import { convert, isTotal, plausibleRange } from '../core/units.js';
 import { meterSetup, summarizeStats, withMeter, type Context, type MeterOptionText, type MeterSetup } from './context.js';
 import { alignColumns, registersDoc, registersJson, renderTable, reportFailures, rowsFor } from './registers-view.js';
 

@@ -2,8 +2,8 @@ import type { Context } from './context.js';
 import type { RegisterReadResult } from '../meter/client.js';
 import { formatRecord } from '../kmp/format.js';
 import { registerName } from '../kmp/registers.js';
-import { RawNumber, stringifyJson } from '../json.js';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { RawNumber, stringifyJson } from '../core/json.js';
+import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 
 export interface Row {
   id: number;

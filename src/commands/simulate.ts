@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:net';
 import { parseIntOption } from '../args.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { parseSerialSettings } from '../meter/device.js';
 import { MeterSimulator, parseSimSpec, type SimOptions } from '../meter/simulator.js';
 import type { Transport } from '../meter/transport.js';
-import { toHex } from '../kmp/hex.js';
+import { toHex } from '../core/hex.js';
 import type { Context } from './context.js';
 
 export interface SimulateOptions {

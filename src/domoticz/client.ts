@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Dispatcher } from 'undici';
-import { ExitCode, MulticalError, UsageError } from '../errors.js';
+import { ExitCode, MulticalError, UsageError } from '../core/errors.js';
 import type { Logger } from '../io.js';
 
 /**

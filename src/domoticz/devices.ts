@@ -1,5 +1,5 @@
-import { Decimal } from '../decimal.js';
-import { convert, sameQuantity, unitDef } from '../units.js';
+import { Decimal } from '../core/decimal.js';
+import { convert, sameQuantity, unitDef } from '../core/units.js';
 import type { Device } from './client.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { Decimal } from '../decimal.js';
+import type { Decimal } from '../core/decimal.js';
 import { KmpError } from './errors.js';
-import { hex16 } from './hex.js';
+import { hex16 } from '../core/hex.js';
 import { decodeValue, encodeValue } from './value.js';
 
 /** KMP application layer: command ids, request data and reply data (no framing, no I/O). */

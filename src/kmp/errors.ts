@@ -1,5 +1,5 @@
-import { ExitCode, MulticalError } from '../errors.js';
-import { toHex } from './hex.js';
+import { ExitCode, MulticalError } from '../core/errors.js';
+import { toHex } from '../core/hex.js';
 
 export type KmpErrorCode =
   | 'KMP_BAD_START'

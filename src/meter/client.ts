@@ -12,7 +12,7 @@ import {
 import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, decodeFrame, encodeFrame } from '../kmp/frame.js';
 import { Framer } from '../kmp/framer.js';
-import { hex16, toHex } from '../kmp/hex.js';
+import { hex16, toHex } from '../core/hex.js';
 import { MeterError, type Transport } from './transport.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;

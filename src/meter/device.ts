@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { MeterClient, type ClientOptions } from './client.js';
 import { DEFAULT_SERIAL, type SerialSettings } from './serial-transport.js';
 import { parseSimSpec, type SimOptions } from './simulator.js';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, MulticalError } from '../errors.js';
+import { ExitCode, MulticalError } from '../core/errors.js';
 import type { DeviceSpec } from './device.js';
 
 /**

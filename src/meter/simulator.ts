@@ -1,4 +1,4 @@
-import { Decimal } from '../decimal.js';
+import { Decimal } from '../core/decimal.js';
 import {
   Cid,
   decodeGetRegisterRequest,
@@ -11,7 +11,7 @@ import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, decodeFrame, encodeFrame, type Frame } from '../kmp/frame.js';
 import { Framer } from '../kmp/framer.js';
 import { unitCode } from '../kmp/registers.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Transport } from './transport.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ExitCode, MulticalError, type MulticalErrorOptions } from '../errors.js';
+import { ExitCode, MulticalError, type MulticalErrorOptions } from '../core/errors.js';
 
 /**
  * The one small interface the KMP client needs from a link to a meter: send bytes, receive bytes,

@@ -1,4 +1,4 @@
-import { RawNumber, stringifyJson } from '../json.js';
+import { RawNumber, stringifyJson } from '../core/json.js';
 import { discoveryConfigs, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic, valuesTopic, type MeterIdentity } from './discovery.js';
 import type { PublishedReading } from './sensors.js';
 

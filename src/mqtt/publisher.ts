@@ -1,5 +1,5 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { ExitCode, MulticalError } from '../errors.js';
+import { ExitCode, MulticalError } from '../core/errors.js';
 import type { Logger } from '../io.js';
 import type { OutgoingMessage } from './messages.js';
 import type { MqttSettings } from './settings.js';

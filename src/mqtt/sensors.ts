@@ -1,8 +1,8 @@
-import type { Decimal } from '../decimal.js';
+import type { Decimal } from '../core/decimal.js';
 import type { RegisterRecord } from '../kmp/app.js';
 import { formatRecord } from '../kmp/format.js';
 import { registerName } from '../kmp/registers.js';
-import { convert, unitDef, type Quantity } from '../units.js';
+import { convert, unitDef, type Quantity } from '../core/units.js';
 import { registerKey } from './names.js';
 
 /**

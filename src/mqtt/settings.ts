@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { readSecretFile } from '../secrets.js';
 import { pick, type Sources } from '../settings.js';
 import type { QoS } from './messages.js';

@@ -1,7 +1,7 @@
 // KMP application layer (kmp-protocol.md, "Application layer" and "Vectors").
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Decimal } from '../../src/decimal.js';
+import { Decimal } from '../../src/core/decimal.js';
 import {
   CID_NAMES,
   Cid,
@@ -19,7 +19,7 @@ import {
 } from '../../src/kmp/app.js';
 import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame, encodeFrame } from '../../src/kmp/frame.js';
-import { fromHex, toHex } from '../../src/kmp/hex.js';
+import { fromHex, toHex } from '../../src/core/hex.js';
 
 function assertKmp(fn: () => unknown, code: string): void {
   assert.throws(fn, (e: unknown) => {

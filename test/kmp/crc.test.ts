@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { crc16 } from '../../src/kmp/crc.js';
-import { fromHex } from '../../src/kmp/hex.js';
+import { fromHex } from '../../src/core/hex.js';
 
 /** Bit-by-bit CRC-16/XMODEM straight from its definition, independent of the table in crc.ts. */
 function referenceCrc(bytes: Uint8Array): number {

@@ -12,7 +12,7 @@ import {
   formatRecord,
   isTextUnit,
 } from '../../src/kmp/format.js';
-import { fromHex } from '../../src/kmp/hex.js';
+import { fromHex } from '../../src/core/hex.js';
 import { unitSymbol } from '../../src/kmp/registers.js';
 
 /** A record as the meter sends it: id 1003, the unit, then LEN SIEX MANTISSA. */

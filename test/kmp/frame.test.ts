@@ -5,7 +5,7 @@ import { crc16 } from '../../src/kmp/crc.js';
 import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame, encodeFrame, type Direction } from '../../src/kmp/frame.js';
 import { Framer } from '../../src/kmp/framer.js';
-import { fromHex, toHex } from '../../src/kmp/hex.js';
+import { fromHex, toHex } from '../../src/core/hex.js';
 import { needsStuffing } from '../../src/kmp/stuffing.js';
 
 interface FrameVector {

@@ -14,7 +14,7 @@ import { KmpError } from '../../src/kmp/errors.js';
 import { formatRecord } from '../../src/kmp/format.js';
 import { decodeFrame, encodeFrame } from '../../src/kmp/frame.js';
 import { Framer } from '../../src/kmp/framer.js';
-import { toHex } from '../../src/kmp/hex.js';
+import { toHex } from '../../src/core/hex.js';
 import { stuff } from '../../src/kmp/stuffing.js';
 import { decodeValue, encodeValue } from '../../src/kmp/value.js';
 

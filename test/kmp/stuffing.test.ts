@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { KmpError } from '../../src/kmp/errors.js';
-import { fromHex, toHex } from '../../src/kmp/hex.js';
+import { fromHex, toHex } from '../../src/core/hex.js';
 import { ESCAPE, destuff, needsStuffing, stuff } from '../../src/kmp/stuffing.js';
 
 const SPECIAL = [0x06, 0x0d, 0x1b, 0x40, 0x80];

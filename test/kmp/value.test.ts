@@ -1,9 +1,9 @@
 // KMP float codec: LEN | SIEX | MANTISSA (kmp-protocol.md, "Application layer": "Register record" and "Vectors": "Float").
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Decimal } from '../../src/decimal.js';
+import { Decimal } from '../../src/core/decimal.js';
 import { KmpError } from '../../src/kmp/errors.js';
-import { fromHex, toHex } from '../../src/kmp/hex.js';
+import { fromHex, toHex } from '../../src/core/hex.js';
 import { decodeValue, encodeValue, mantissaToBigInt } from '../../src/kmp/value.js';
 
 /** Splits `LEN SIEX MANTISSA…` as written in the protocol description. */

@@ -3,11 +3,11 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { Decimal } from '../../src/decimal.js';
+import { Decimal } from '../../src/core/decimal.js';
 import { Cid, decodeGetRegisterRequest, encodeGetTypeReply, encodeRegisterRecord } from '../../src/kmp/app.js';
 import { decodeFrame, encodeFrame, type Frame } from '../../src/kmp/frame.js';
 import { Framer } from '../../src/kmp/framer.js';
-import { fromHex, toHex } from '../../src/kmp/hex.js';
+import { fromHex, toHex } from '../../src/core/hex.js';
 import { CLASSIC_TEST_REGISTERS } from '../../src/kmp/registers.js';
 import { KmpError } from '../../src/kmp/errors.js';
 import { MeterClient, type ClientOptions } from '../../src/meter/client.js';

@@ -2,13 +2,13 @@
 // read most") and its faults, first without a transport, then through KMP with the client.
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { UsageError } from '../../src/errors.js';
-import { Decimal } from '../../src/decimal.js';
+import { UsageError } from '../../src/core/errors.js';
+import { Decimal } from '../../src/core/decimal.js';
 import { Cid, decodeRegisterRecords, encodeGetRegisterRequest, type RegisterRecord } from '../../src/kmp/app.js';
 import { KmpError } from '../../src/kmp/errors.js';
 import { formatRecord } from '../../src/kmp/format.js';
 import { decodeFrame, encodeFrame } from '../../src/kmp/frame.js';
-import { fromHex, toHex } from '../../src/kmp/hex.js';
+import { fromHex, toHex } from '../../src/core/hex.js';
 import { CLASSIC_TEST_REGISTERS, unitSymbol } from '../../src/kmp/registers.js';
 import { MeterClient } from '../../src/meter/client.js';
 import { MeterSimulator, REAL_METER_TIMING, parseSimSpec, type SimOptions } from '../../src/meter/simulator.js';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Decimal } from '../../src/decimal.js';
+import { Decimal } from '../../src/core/decimal.js';
 import { decodeRegisterRecords, encodeRawRecord, encodeRegisterRecord, type RegisterRecord } from '../../src/kmp/app.js';
 import { unitCode } from '../../src/kmp/registers.js';
 import { deviceBlock, discoveryConfig, type MeterIdentity } from '../../src/mqtt/discovery.js';

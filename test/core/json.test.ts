@@ -1,8 +1,8 @@
 // JSON output with exact numbers (style.md, "Exact decimals").
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Decimal } from '../src/decimal.js';
-import { RawNumber, stringifyJson } from '../src/json.js';
+import { Decimal } from '../../src/core/decimal.js';
+import { RawNumber, stringifyJson } from '../../src/core/json.js';
 
 describe('RawNumber', () => {
   test('is written digit for digit, inside objects and arrays', () => {

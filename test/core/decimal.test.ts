@@ -1,7 +1,7 @@
 // Exact decimals (style.md, "Exact decimals"; kmp-protocol.md, "Keep it exact").
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Decimal } from '../src/decimal.js';
+import { Decimal } from '../../src/core/decimal.js';
 
 const D = (text: string): Decimal => {
   const d = Decimal.parse(text);

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIC_TEST_REGISTERS } from '../src/kmp/registers.js';
-import { MeterClient } from '../src/meter/client.js';
+import { KmpClient } from '../src/meter/kmp-client.js';
 import { openSerial } from '../src/meter/serial-transport.js';
-import { REAL_METER_TIMING } from '../src/meter/simulator.js';
+import { REAL_METER_TIMING } from '../src/simulator/spec.js';
 import { ptyPair } from '../test/support/pty.js';
 import { startCli } from '../test/support/cli.js';
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       if (n === CLASSIC_TEST_REGISTERS.length) {
         // One request per register, as the classic script does: same client, same port, same timing.
         const transport = await openSerial(pty.a);
-        const client = new MeterClient(transport, { timeoutMs: 2000, retries: 2 });
+        const client = new KmpClient(transport, { timeoutMs: 2000, retries: 2 });
         const t0 = performance.now();
         for (const id of CLASSIC_TEST_REGISTERS) await client.getRegisters([id]);
         const perRegMs = performance.now() - t0 + node0.medianMs;

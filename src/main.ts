@@ -1,15 +1,17 @@
-import { runCli } from './cli.js';
-import { ExitCode, MulticalError } from './core/errors.js';
-import { processIo } from './io.js';
+/** The process entry: signals and a closed output become an abort; the exit code is set here and nowhere else. */
+import { runCli } from './cli/program.js';
+import { processIo } from './cli/io.js';
+import { ExitCode } from './cli/exit-codes.js';
+import { StopError } from './core/errors.js';
 
-/** The process entry: signals become an abort, the exit code is set here and nowhere else. */
 const controller = new AbortController();
-const onSignal = (name: 'SIGINT' | 'SIGTERM', code: 130 | 143) => () => {
-  if (controller.signal.aborted) process.exit(code); // a second Ctrl-C: stop now
-  controller.abort(new MulticalError(name === 'SIGINT' ? 'INTERRUPTED' : 'TERMINATED', `${name === 'SIGINT' ? 'interrupted' : 'terminated'} (${name})`, { exitCode: code }));
+const stop = (code: 'INTERRUPTED' | 'TERMINATED' | 'CLOSED', message: string, exitCode: number) => (): void => {
+  if (controller.signal.aborted) process.exit(exitCode); // a second Ctrl-C: stop now
+  controller.abort(new StopError(code, message));
 };
-process.on('SIGINT', onSignal('SIGINT', ExitCode.sigint));
-process.on('SIGTERM', onSignal('SIGTERM', ExitCode.sigterm));
+process.on('SIGINT', stop('INTERRUPTED', 'interrupted (SIGINT)', ExitCode.sigint));
+process.on('SIGTERM', stop('TERMINATED', 'terminated (SIGTERM)', ExitCode.sigterm));
 
-const code = await runCli(process.argv.slice(2), { io: processIo(), signal: controller.signal });
+const io = processIo(stop('CLOSED', 'the output was closed', ExitCode.outputClosed));
+const code = await runCli(process.argv.slice(2), { io, signal: controller.signal });
 process.exitCode = code;

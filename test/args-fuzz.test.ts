@@ -1,11 +1,13 @@
 // The argument parsers survive 100,000 random inputs with only the project's own UsageError.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseIntOption, parseRegisterId, parseSecondsOption } from '../src/args.js';
-import { parseReadArgument } from '../src/commands/read.js';
 import { UsageError } from '../src/core/errors.js';
-import { parseDevice } from '../src/meter/device.js';
-import { parseSimSpec } from '../src/meter/simulator.js';
+import { parseReadArgument } from '../src/domoticz/argument.js';
+import { parseRegisterId } from '../src/settings/arguments.js';
+import { DEFAULT_SERIAL } from '../src/meter/serial-transport.js';
+import { parseDevice } from '../src/settings/device.js';
+import { int, parseOption, seconds } from '../src/settings/options.js';
+import { parseSimSpec } from '../src/simulator/spec.js';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -27,10 +29,10 @@ test('100,000 random arguments: parsed, or a UsageError — nothing else', () =>
   const parsers: Array<(s: string) => unknown> = [
     parseReadArgument,
     (s) => parseRegisterId(s),
-    (s) => parseDevice(s),
+    (s) => parseDevice(s, DEFAULT_SERIAL),
     (s) => parseSimSpec(s.startsWith('sim') ? s : `sim:${s}`),
-    (s) => parseIntOption('--retries', s, 0, 5, 2),
-    (s) => parseSecondsOption('--timeout', s, 0.1, 60, 2000),
+    (s) => parseOption({ name: 'retries', type: int(0, 5), help: '' }, s, '--retries'),
+    (s) => parseOption({ name: 'timeout', type: seconds(0.1, 60), help: '' }, s, '--timeout'),
   ];
   let parsed = 0;
   for (let i = 0; i < 100_000; i++) {

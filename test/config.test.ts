@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_SCHEMA, configView, findConfigPath, loadConfigFile } from '../src/config.js';
+import { GET_REGISTERS } from '../src/cli/commands/get.js';
+import { SIMULATE_OPTIONS } from '../src/cli/commands/simulate.js';
+import { configSchema } from '../src/cli/schema.js';
+import { DOMOTICZ_OPTIONS } from '../src/domoticz/options.js';
+import { MQTT_OPTIONS } from '../src/mqtt/options.js';
+import { findConfigPath, loadConfigFile, type ConfigView } from '../src/settings/config-file.js';
+import { METER_OPTIONS } from '../src/settings/device.js';
+import { resolveSecret, resolveValue, type Sources } from '../src/settings/resolve.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { startDomoticzStandin, type Standin } from './support/domoticz-standin.js';
 import { closedPort } from './support/ports.js';
@@ -182,15 +189,15 @@ describe('config file: precedence, command line > environment > file > default',
 
   test('in-process: a command sees its own section, the shared meter keys, and nothing of the other section', async () => {
     const cfg = write(tmp(), 'c.yaml', 'device: sim\ntimeout: 1\nregisters: [60]\ndomoticz:\n  password: dz\n  ca: dz-ca.pem\nmqtt:\n  password: mq\n  registers: [68]\n');
-    const loaded = await loadConfigFile(cfg, '--config', () => {});
-    const read = configView(loaded, 'read');
-    const mqtt = configView(loaded, 'mqtt');
-    const get = configView(loaded, 'get');
-    const sim = configView(loaded, 'simulate');
-    assert.deepEqual([read.value('password'), mqtt.value('password'), get.value('password')], ['dz', 'mq', undefined]);
-    assert.deepEqual([read.value('device'), mqtt.value('timeout'), get.value('device')], ['sim', 1, 'sim']);
-    assert.deepEqual([get.value('registers'), mqtt.value('registers'), read.value('registers')], [['60'], ['68'], undefined]);
-    assert.equal(read.value('ca'), join(cfg, '..', 'dz-ca.pem'), 'relative paths are relative to the file');
+    const loaded = await loadConfigFile(cfg, '--config', configSchema(), () => {});
+    const from = (config: ConfigView): Sources => ({ cli: () => undefined, env: {}, config, warn: () => {} });
+    const src = from(loaded);
+    const secret = (o: typeof DOMOTICZ_OPTIONS | typeof MQTT_OPTIONS): string | undefined => resolveSecret(o.password, o.passwordFile, src)?.secret;
+    assert.deepEqual([secret(DOMOTICZ_OPTIONS), secret(MQTT_OPTIONS)], ['dz', 'mq']);
+    assert.deepEqual([resolveValue(METER_OPTIONS.device, src), resolveValue(METER_OPTIONS.timeout, src)], ['sim', 1000]);
+    assert.deepEqual([resolveValue(GET_REGISTERS, src), resolveValue(MQTT_OPTIONS.registers, src)], [['60'], ['68']]);
+    assert.equal(resolveValue(DOMOTICZ_OPTIONS.ca, src), join(cfg, '..', 'dz-ca.pem'), 'relative paths are relative to the file');
+    const sim = { value: (k: 'device') => resolveValue(SIMULATE_OPTIONS[k], src) };
     assert.equal(sim.value('device'), undefined, 'simulate --device is a path to serve on, never the meter from the file');
   });
 });
@@ -338,17 +345,14 @@ describe('config file: argument lists', () => {
 describe('examples/multical.example.yaml', () => {
   test('is a valid config that shows every key there is', async () => {
     const warnings: string[] = [];
-    const loaded = await loadConfigFile(EXAMPLE, '--config', (t) => warnings.push(t));
+    const loaded = await loadConfigFile(EXAMPLE, '--config', configSchema(), (t) => warnings.push(t));
     assert.equal(loaded.data.device, '/dev/ttyUSB0');
     assert.deepEqual((loaded.data.domoticz as Record<string, unknown>).push, ['88:60:0', '89:80:1:90']);
     const text = readFileSync(EXAMPLE, 'utf8');
-    const keys = (schema: Record<string, unknown>, indent: string): void => {
-      for (const [k, spec] of Object.entries(schema)) {
-        assert.match(text, new RegExp(`^${indent}#? ?${k}:`, 'm'), `the example shows ${k}`);
-        const s = spec as { kind: string; keys?: Record<string, unknown> };
-        if (s.kind === 'section') keys(s.keys!, indent + '  ');
-      }
-    };
-    keys(CONFIG_SCHEMA as Record<string, unknown>, '');
+    const schema = configSchema();
+    for (const k of [...schema.top.keys(), ...schema.sections.keys()]) assert.match(text, new RegExp(`^#? ?${k}:`, 'm'), `the example shows ${k}`);
+    for (const [name, keys] of schema.sections) {
+      for (const k of keys.keys()) assert.match(text, new RegExp(`^  #? ?${k}:`, 'm'), `the example shows ${name}.${k}`);
+    }
   });
 });

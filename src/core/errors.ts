@@ -1,51 +1,38 @@
 /**
  * One error family for the whole project. Every error has a stable `code`; the context sits in fields,
- * never only in the message. The CLI maps an error to an exit code through `exitCode`.
+ * never only in the message. Each layer has its own subclass (KmpError, MeterError, DomoticzError, …);
+ * which exit code an error earns is the CLI's business (src/cli/exit-codes.ts), not the thrower's.
  */
-export const ExitCode = {
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  meter: 3,
-  domoticz: 4,
-  refused: 5,
-  mqtt: 6,
-  locked: 7,
-  deadline: 8,
-  sigint: 130,
-  sigterm: 143,
-} as const;
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 export interface MulticalErrorOptions {
   cause?: unknown;
-  exitCode?: ExitCodeValue;
   fields?: Record<string, unknown>;
 }
 
 export class MulticalError extends Error {
   readonly code: string;
-  readonly exitCode: ExitCodeValue;
   readonly fields: Readonly<Record<string, unknown>>;
 
   constructor(code: string, message: string, options: MulticalErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = options.exitCode ?? ExitCode.internal;
     this.fields = options.fields ?? {};
   }
 }
 
-/** Bad command line, bad configuration: found before anything is contacted. */
+/** Bad command line, bad configuration, a file we cannot use: found before anything is contacted. */
 export class UsageError extends MulticalError {
-  constructor(message: string, options: Omit<MulticalErrorOptions, 'exitCode'> = {}) {
-    super('USAGE', message, { ...options, exitCode: ExitCode.usage });
+  constructor(message: string, options: MulticalErrorOptions = {}) {
+    super('USAGE', message, options);
   }
 }
 
-export function isMulticalError(e: unknown): e is MulticalError {
-  return e instanceof MulticalError;
+/** The run was stopped from outside: its deadline ran out, a signal came, or its output was closed. */
+export class StopError extends MulticalError {
+  declare readonly code: 'DEADLINE' | 'INTERRUPTED' | 'TERMINATED' | 'CLOSED';
+  constructor(code: 'DEADLINE' | 'INTERRUPTED' | 'TERMINATED' | 'CLOSED', message: string) {
+    super(code, message);
+  }
 }
 
 export function errorMessage(e: unknown): string {

@@ -81,30 +81,34 @@ export function convert(value: Decimal, from: string, to: string): Decimal | und
   return numerator.div(Decimal.of(a.den * b.num), value.scale + CONVERSION_EXTRA_PLACES);
 }
 
-/** Bounds outside which a value cannot be right for its unit (not pushed, not published). */
-export function plausibleRange(symbol: string): { min: number; max: number } | undefined {
+/**
+ * The most a quantity can be on a heat meter, with a margin: what the largest MULTICAL (an 803 on a
+ * 1000 m³/h pipe, about 100 MW) counts in fifty years, and the 8 digits its display has. A value beyond
+ * it (a reply with a valid CRC carrying 2⁶⁴−1 MWh, or exponent 63) is nonsense, never a reading.
+ */
+const LIMITS: Partial<Record<Quantity, { min: number; max: number; base: string }>> = {
+  temperature: { min: -60, max: 250, base: '°C' },
+  tempdiff: { min: -250, max: 250, base: 'K' },
+  energy: { min: 0, max: 1e14, base: 'Wh' }, // 100 TWh = 10⁸ MWh
+  volume: { min: 0, max: 1e12, base: 'l' }, // 10⁹ m³
+  mass: { min: 0, max: 1e9, base: 'ton' },
+  'volume-temperature': { min: 0, max: 1e12, base: 'm³·°C' },
+  time: { min: 0, max: 1e6, base: 'h' }, // 114 years
+  flow: { min: -1e7, max: 1e7, base: 'l/h' }, // 10,000 m³/h: more than any MULTICAL measures
+  power: { min: -1e9, max: 1e9, base: 'W' }, // 1 GW
+  pressure: { min: -1, max: 1000, base: 'bar' },
+  number: { min: -1e19, max: 1e19, base: '' },
+};
+
+/** Why `value` (in `symbol`) cannot be a meter reading, or undefined when it can. */
+export function implausible(value: Decimal, symbol: string): string | undefined {
   const d = unitDef(symbol);
-  if (!d) return undefined;
-  switch (d.quantity) {
-    case 'temperature':
-      return { min: -60, max: 250 };
-    case 'tempdiff':
-      return { min: -250, max: 250 };
-    case 'energy':
-    case 'volume':
-    case 'mass':
-    case 'volume-temperature':
-    case 'time':
-      return { min: 0, max: Number.POSITIVE_INFINITY };
-    case 'flow': {
-      const lPerH = Number(convert(Decimal.of(1), symbol, 'l/h')?.toString() ?? '1');
-      return { min: -1e7 / lPerH, max: 1e7 / lPerH }; // 10,000 m³/h: more than any MULTICAL measures
-    }
-    case 'power': {
-      const w = Number(convert(Decimal.of(1), symbol, 'W')?.toString() ?? '1');
-      return { min: -1e9 / w, max: 1e9 / w };
-    }
-    default:
-      return undefined;
+  if (!d) return /^unit 0x/.test(symbol) ? `${symbol} is not a unit a meter uses` : undefined;
+  const limit = LIMITS[d.quantity];
+  if (!limit) return undefined;
+  const n = Number(d.quantity === 'number' ? value.toString() : (convert(value, symbol, limit.base) ?? value).toString());
+  if (!Number.isFinite(n) || n < limit.min || n > limit.max) {
+    return `outside ${limit.min} to ${limit.max}${limit.base ? ' ' + limit.base : ''}`;
   }
+  return undefined;
 }

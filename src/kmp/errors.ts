@@ -1,4 +1,4 @@
-import { ExitCode, MulticalError } from '../core/errors.js';
+import { MulticalError } from '../core/errors.js';
 import { toHex } from '../core/hex.js';
 
 export type KmpErrorCode =
@@ -27,7 +27,6 @@ export class KmpError extends MulticalError {
     const expected = hexOf(context.expected);
     const actual = hexOf(context.actual);
     super(code, message, {
-      exitCode: ExitCode.meter,
       cause: context.cause,
       fields: { expected, actual },
     });

@@ -1,5 +1,7 @@
+/** A serial port (an IR head, an M-Bus level converter) through the serialport package, loaded only here. */
 import type { SerialPort as SerialPortType } from 'serialport';
-import { MeterError, type Transport } from './transport.js';
+import { MeterError } from './errors.js';
+import type { Transport } from './transport.js';
 
 export interface SerialSettings {
   baudRate: number;
@@ -11,7 +13,7 @@ export interface SerialSettings {
 /** KMP on the optical head of a MULTICAL 402/403/602/603: 1200 baud, 8 data bits, no parity, 2 stop bits. */
 export const DEFAULT_SERIAL: SerialSettings = { baudRate: 1200, dataBits: 8, stopBits: 2, parity: 'none' };
 
-/** Opens a serial port through the serialport package (loaded only here: it is the heaviest import). */
+/** Opens a serial port (serialport is the heaviest import: it loads only when a serial meter is read). */
 export async function openSerial(path: string, settings: SerialSettings = DEFAULT_SERIAL): Promise<Transport> {
   const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, ...settings, autoOpen: false, lock: true });

@@ -1,7 +1,9 @@
+/** A raw TCP socket that carries the serial bytes, as ser2net offers (`tcp://host:port`), either end. */
 import { connect, type Socket } from 'node:net';
-import { MeterError, type Transport } from './transport.js';
+import { MeterError } from './errors.js';
+import type { Transport } from './transport.js';
 
-/** A raw TCP socket that carries the serial bytes, as ser2net offers (`tcp://host:port`). */
+/** Connects to `host:port`, bounded by `connectTimeoutMs` and the run's signal. */
 export async function openTcp(host: string, port: number, connectTimeoutMs: number, signal?: AbortSignal): Promise<Transport> {
   const name = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const socket = await new Promise<Socket>((resolve, reject) => {
@@ -30,6 +32,11 @@ export async function openTcp(host: string, port: number, connectTimeoutMs: numb
       fail(new MeterError('METER_OPEN', `${name}: ${why}`, { cause: e }));
     });
   });
+  return socketTransport(name, socket);
+}
+
+/** A transport over a connected socket: the client's, or one a server accepted (the simulator's). */
+export function socketTransport(name: string, socket: Socket): Transport {
   return new TcpTransport(name, socket);
 }
 

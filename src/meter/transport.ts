@@ -1,7 +1,7 @@
-import { ExitCode, MulticalError, type MulticalErrorOptions } from '../core/errors.js';
+import { MeterError } from './errors.js';
 
 /**
- * The one small interface the KMP client needs from a link to a meter: send bytes, receive bytes,
+ * The one small interface a protocol client needs from a link to a meter: send bytes, receive bytes,
  * learn that the link went away, close it. Serial ports, TCP sockets (ser2net) and the in-process
  * simulator all implement it.
  */
@@ -14,25 +14,6 @@ export interface Transport {
   /** Called once if the link closes without close() being called (device unplugged, socket reset). */
   onLost(listener: (error: Error) => void): void;
   close(): Promise<void>;
-}
-
-export type MeterErrorCode =
-  | 'METER_NO_DEVICE'
-  | 'METER_PERMISSION'
-  | 'METER_BUSY'
-  | 'METER_OPEN'
-  | 'METER_TIMEOUT'
-  | 'METER_BAD_REPLY'
-  | 'METER_LOST'
-  | 'METER_ABORTED'
-  | 'METER_WRITE';
-
-/** Talking to the meter failed (as opposed to a protocol violation, which is a KmpError). */
-export class MeterError extends MulticalError {
-  declare readonly code: MeterErrorCode;
-  constructor(code: MeterErrorCode, message: string, options: Omit<MulticalErrorOptions, 'exitCode'> & { exitCode?: MulticalErrorOptions['exitCode'] } = {}) {
-    super(code, message, { exitCode: ExitCode.meter, ...options });
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { MeterIdentity } from '../core/reading.js';
 import type { PublishedReading } from './sensors.js';
 
 /**
@@ -11,15 +12,6 @@ export const DISCOVERY_PREFIX = 'homeassistant';
 export const PAYLOAD_ONLINE = 'online';
 export const PAYLOAD_OFFLINE = 'offline';
 
-export interface MeterIdentity {
-  /** From GetSerialNo. */
-  serial: string;
-  /** From GetType, e.g. 4. */
-  meterType: number;
-  /** From GetType, e.g. "F1". */
-  revision: string;
-}
-
 export interface DiscoveryMessage {
   topic: string;
   payload: Record<string, unknown>;
@@ -29,16 +21,12 @@ export function nodeId(identity: MeterIdentity): string {
   return `kamstrup_${identity.serial}`;
 }
 
-export function meterModel(meterType: number): string {
-  return `MULTICAL (type 0x${meterType.toString(16).toUpperCase().padStart(4, '0')})`;
-}
-
 /** The `device` block shared by every sensor of the meter. */
 export function deviceBlock(identity: MeterIdentity): Record<string, unknown> {
   return {
     identifiers: [nodeId(identity)],
     manufacturer: 'Kamstrup',
-    model: meterModel(identity.meterType),
+    model: identity.model,
     name: `Kamstrup MULTICAL ${identity.serial}`,
     serial_number: identity.serial,
     sw_version: identity.revision,

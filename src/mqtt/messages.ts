@@ -1,5 +1,6 @@
 import { RawNumber, stringifyJson } from '../core/json.js';
-import { discoveryConfigs, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic, valuesTopic, type MeterIdentity } from './discovery.js';
+import type { MeterIdentity } from '../core/reading.js';
+import { discoveryConfigs, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic, valuesTopic } from './discovery.js';
 import type { PublishedReading } from './sensors.js';
 
 export type QoS = 0 | 1 | 2;

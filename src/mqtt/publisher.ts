@@ -1,20 +1,14 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { ExitCode, MulticalError } from '../core/errors.js';
-import type { Logger } from '../io.js';
+import type { Log } from '../core/io.js';
+import { MqttError } from './errors.js';
 import type { OutgoingMessage } from './messages.js';
-import type { MqttSettings } from './settings.js';
+import type { MqttSettings } from './options.js';
 
 /**
  * One connection per run: connect (no reconnects, bounded by connectTimeout and the run's signal),
  * publish everything — QoS 1/2 messages acknowledged (PUBACK / PUBCOMP) before the next step — then a
  * clean DISCONNECT. mqtt.js is loaded only here, so the rest of the CLI starts without it.
  */
-export class MqttError extends MulticalError {
-  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { ...options, exitCode: ExitCode.mqtt });
-  }
-}
-
 const TLS_TRUST_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -76,7 +70,7 @@ export interface PublishOptions {
   clientId: string;
   will: OutgoingMessage;
   signal: AbortSignal;
-  log: Logger;
+  log: Log;
 }
 
 /** Connects, publishes `messages` in order, disconnects. Throws MqttError (exit 6) or the signal's reason. */

@@ -1,7 +1,5 @@
 import type { Decimal } from '../core/decimal.js';
-import type { RegisterRecord } from '../kmp/app.js';
-import { formatRecord } from '../kmp/format.js';
-import { registerName } from '../kmp/registers.js';
+import type { Reading } from '../core/reading.js';
 import { convert, unitDef, type Quantity } from '../core/units.js';
 import { registerKey } from './names.js';
 
@@ -85,17 +83,16 @@ export function haMapping(meterUnit: string): { unit: string; ha: HaSensorClass 
   return { unit, ha: { ...m.ha } };
 }
 
-/** A register record as it is published. */
-export function publishedReading(id: number, rec: RegisterRecord): PublishedReading {
-  const f = formatRecord(rec);
-  const base = { id, key: registerKey(id), name: registerName(id), meterUnit: f.unit };
-  if (!f.numeric) {
+/** A reading as it is published. */
+export function publishedReading(r: Reading & { register: number }): PublishedReading {
+  const base = { id: r.register, key: registerKey(r.register), name: r.name, meterUnit: r.unit };
+  if (r.value === undefined) {
     // A yy:mm:dd or yyyy:mm:dd register is shown as an ISO date, which Home Assistant's `date` class takes.
-    const isoDate = /^\d{4}-\d{2}-\d{2}$/.test(f.text) && (f.unit === 'yy:mm:dd' || f.unit === 'yyyy:mm:dd');
-    return { ...base, text: f.text, numeric: false, unit: '', ha: isoDate ? { deviceClass: 'date' } : {} };
+    const isoDate = /^\d{4}-\d{2}-\d{2}$/.test(r.text) && (r.unit === 'yy:mm:dd' || r.unit === 'yyyy:mm:dd');
+    return { ...base, text: r.text, numeric: false, unit: '', ha: isoDate ? { deviceClass: 'date' } : {} };
   }
-  const { unit, ha } = haMapping(f.unit);
-  const value: Decimal | undefined = unit === '' || unit === f.unit ? rec.value : convert(rec.value, f.unit, unit);
-  if (value === undefined) return { ...base, text: rec.value.toString(), numeric: true, unit: f.unit, ha: { stateClass: 'measurement' } };
+  const { unit, ha } = haMapping(r.unit);
+  const value: Decimal | undefined = unit === '' || unit === r.unit ? r.value : convert(r.value, r.unit, unit);
+  if (value === undefined) return { ...base, text: r.value.toString(), numeric: true, unit: r.unit, ha: { stateClass: 'measurement' } };
   return { ...base, text: value.toString(), numeric: true, unit, ha };
 }

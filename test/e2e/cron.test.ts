@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
 import { startDomoticzStandin } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
-import { lockDir, lockKey } from '../../src/meter/lock.js';
+import { lockPath } from '../../src/meter/lock.js';
 
 const EIGHT = ['60', '68', '74', '80', '86', '87', '89', '266'];
 
@@ -69,8 +69,7 @@ describe('one run at a time per meter', () => {
   test('a lock left behind by a run that died is taken over', async () => {
     const sim = await startCli(['simulate', '--listen', '127.0.0.1:0'], /tcp:\/\/(127\.0\.0\.1):(\d+)/);
     try {
-      const key = lockKey({ kind: 'tcp', host: sim.match[1]!, port: Number(sim.match[2]) })!;
-      const path = join(lockDir(), `multical-${key}.lock`);
+      const { path } = await lockPath({ kind: 'tcp', host: sim.match[1]!, port: Number(sim.match[2]) });
       // A pid that is not running: spawn and reap a short-lived process.
       const dead = await new Promise<number>((resolve) => {
         const c = spawn(process.execPath, ['-e', '0']);

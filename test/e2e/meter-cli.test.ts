@@ -340,7 +340,6 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
         { args: ['read', '-d', d, '88:60'], names: [/"88:60"/] },
         { args: ['read', '-d', d, '88:60:3'], names: [/"88:60:3"/, /mode/] },
         { args: ['read', '-d', d, '88:60:1'], names: [/"88:60:1"/, /idx2|compare/] },
-        { args: ['read', '-d', d, '88:60:0:90'], names: [/"88:60:0:90"/, /idx2|compare/] },
         { args: ['read', '-d', d, 'x:60:0'], names: [/"x:60:0"/, /idx/] },
         { args: ['read', '-d', d, '88:60:0', '89:60:1'], names: [/"89:60:1"/] },
         { args: ['read', '-d', d, '--dry-run', '88:abc:0'], names: [/abc/] },

@@ -3,9 +3,11 @@ import { describe, test } from 'node:test';
 import { Decimal } from '../../src/core/decimal.js';
 import { decodeRegisterRecords, encodeRawRecord, encodeRegisterRecord, type RegisterRecord } from '../../src/kmp/app.js';
 import { unitCode } from '../../src/kmp/registers.js';
-import { deviceBlock, discoveryConfig, type MeterIdentity } from '../../src/mqtt/discovery.js';
+import type { MeterIdentity } from '../../src/core/reading.js';
+import { recordToReading } from '../../src/kmp/reading.js';
+import { deviceBlock, discoveryConfig } from '../../src/mqtt/discovery.js';
 import { lastWill, localTimestamp, publication, valuesObject } from '../../src/mqtt/messages.js';
-import { haMapping, publishedReading } from '../../src/mqtt/sensors.js';
+import { haMapping, publishedReading as published } from '../../src/mqtt/sensors.js';
 
 /** A record as the meter sends it: encoded and decoded by the real KMP codec. */
 function record(id: number, unit: string, text: string): RegisterRecord {
@@ -14,7 +16,12 @@ function record(id: number, unit: string, text: string): RegisterRecord {
   return rec!;
 }
 
-const METER: MeterIdentity = { serial: '19088743', meterType: 4, revision: 'F1' };
+const METER: MeterIdentity = { serial: '19088743', model: 'MULTICAL (type 0x0004)', revision: 'F1', manufacturer: 'Kamstrup', facts: [] };
+
+/** A KMP register record as the sink sees it: a reading. */
+function publishedReading(id: number, rec: RegisterRecord): ReturnType<typeof published> {
+  return published({ ...recordToReading(rec), register: id });
+}
 
 describe('Home Assistant classes and units', () => {
   test('each quantity gets the device class, state class and a unit Home Assistant accepts', () => {

@@ -1,0 +1,153 @@
+/**
+ * One MQTT run: read the registers (≤ 8 per request; with --ha-discovery also GetSerialNo and GetType,
+ * two more requests), then connect, publish, disconnect. A register that was not read is not published
+ * and makes the run exit 3, after what was read has been published; when nothing could be read, only the
+ * status `offline` is published.
+ */
+import { randomBytes } from 'node:crypto';
+import { MulticalError } from '../../core/errors.js';
+import { stringifyJson } from '../../core/json.js';
+import type { MeterIdentity, ReadResult } from '../../core/reading.js';
+import { implausible } from '../../core/units.js';
+import { registerName } from '../../kmp/registers.js';
+import { MqttError } from '../../mqtt/errors.js';
+import { lastWill, localTimestamp, publication, valuesObject, type OutgoingMessage } from '../../mqtt/messages.js';
+import { DEFAULT_REGISTERS, type MqttSettings } from '../../mqtt/options.js';
+import { publishedReading, type PublishedReading } from '../../mqtt/sensors.js';
+import { parseRegisterIds } from '../../settings/arguments.js';
+import type { MeterSetup } from '../../settings/device.js';
+import type { Context } from '../context.js';
+import { ExitCode, exitCodeOf, type ExitCodeValue } from '../exit-codes.js';
+import { withMeter } from '../meter-access.js';
+import { reportFailures } from '../readings-view.js';
+
+interface MeterOutcome {
+  result?: ReadResult;
+  identity?: MeterIdentity;
+  /** The meter could not be opened, or GetSerialNo/GetType failed. */
+  error?: MulticalError;
+}
+
+export async function publishRun(
+  registerArgs: string[],
+  s: MqttSettings,
+  setupOf: () => MeterSetup,
+  f: { json: boolean; quiet: boolean },
+  ctx: Context,
+): Promise<ExitCodeValue> {
+  ctx.log.redact(s.password);
+  const ids = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (s.registers ?? [...DEFAULT_REGISTERS]));
+  const meter = await readMeter(ids, s.haDiscovery, s.clientId === undefined, setupOf(), ctx);
+  const result = meter.result;
+  const readings: PublishedReading[] = [];
+  let code: ExitCodeValue = ExitCode.ok;
+  for (const id of ids) {
+    const r = result?.readings.get(id);
+    if (!r) continue;
+    // A value that cannot be right for its unit (a temperature of 1000 °C) is not published.
+    const bad = r.value === undefined ? undefined : implausible(r.value, r.unit);
+    if (bad) {
+      ctx.error(`register ${id} (${r.name}) reads ${r.text} ${r.unit}, which cannot be right: not published (${bad})`);
+      code = ExitCode.refused;
+      continue;
+    }
+    readings.push(publishedReading({ ...r, register: id }));
+  }
+  if (result && reportFailures(ctx, result) !== ExitCode.ok) code = ExitCode.meter;
+  if (meter.error) {
+    ctx.error(meter.error.message);
+    code = ExitCode.meter;
+  }
+  if (readings.length === 0) code = ExitCode.meter;
+  const missing = result ? ids.filter((id) => result.missing.includes(id)) : [];
+  if (!f.quiet && !f.json) {
+    for (const id of missing) ctx.io.stderr(`note: the meter does not report register ${id} (${registerName(id)}): left out\n`);
+  }
+
+  const timestamp = localTimestamp(new Date());
+  const messages = publication({ baseTopic: s.topic, qos: s.qos, retain: s.retain, readings, timestamp, identity: meter.identity });
+  const clientId = s.clientId ?? `multical-${meter.identity?.serial ?? result?.serial ?? randomBytes(4).toString('hex')}`;
+  let brokerError: MulticalError | undefined;
+  try {
+    const { publishMessages } = await import('../../mqtt/publisher.js');
+    await publishMessages(s, messages, { clientId, will: lastWill(s.topic, s.qos), signal: ctx.signal, log: ctx.log });
+  } catch (e) {
+    if (!(e instanceof MqttError) || ctx.signal.aborted) throw e;
+    brokerError = e;
+    ctx.error(e.message);
+    if (code === ExitCode.ok) code = ExitCode.mqtt;
+  }
+  const status = readings.length > 0 ? 'online' : 'offline';
+  if (f.json) {
+    ctx.io.stdout(jsonReport({ s, clientId, messages, readings, timestamp, status, missing, result, meter, brokerError }) + '\n');
+  } else if (!f.quiet && !brokerError) {
+    ctx.io.stdout(summary(s, messages, readings.length, status));
+  }
+  return code;
+}
+
+function summary(s: MqttSettings, messages: OutgoingMessage[], n: number, status: string): string {
+  const discovery = messages.filter((m) => m.topic.startsWith('homeassistant/')).length;
+  if (n === 0) return `nothing read: published ${s.topic}/status ${status} to ${s.brokerText}\n`;
+  const plural = (k: number, w: string): string => `${k} ${w}${k === 1 ? '' : 's'}`;
+  const disc = discovery > 0 ? `, ${plural(discovery, 'Home Assistant discovery config')}` : '';
+  return `published ${plural(n, 'register')} to ${s.brokerText}: ${s.topic}/values and ${plural(n, 'register topic')}${disc}; ${s.topic}/status ${status}\n`;
+}
+
+/** Reads `ids`; with `wantIdentity` also who the meter is, with `wantSerial` (for the client id) its serial. */
+async function readMeter(ids: number[], wantIdentity: boolean, wantSerial: boolean, setup: MeterSetup, ctx: Context): Promise<MeterOutcome> {
+  try {
+    const { value } = await withMeter(setup, ctx, async (meter): Promise<MeterOutcome> => {
+      const result = await meter.read(ids, { serial: wantSerial && !wantIdentity });
+      // Nothing answered: asking for the serial number would only wait out another timeout.
+      if (!wantIdentity || result.readings.size === 0) return { result };
+      try {
+        return { result, identity: await meter.identify() };
+      } catch (e) {
+        if (isMeterFailure(e, ctx)) return { result, error: e };
+        throw e;
+      }
+    });
+    return value;
+  } catch (e) {
+    if (isMeterFailure(e, ctx)) return { error: e };
+    throw e;
+  }
+}
+
+function isMeterFailure(e: unknown, ctx: Context): e is MulticalError {
+  return e instanceof MulticalError && exitCodeOf(e) === ExitCode.meter && !ctx.signal.aborted;
+}
+
+function jsonReport(r: {
+  s: MqttSettings;
+  clientId: string;
+  messages: OutgoingMessage[];
+  readings: PublishedReading[];
+  timestamp: string;
+  status: string;
+  missing: number[];
+  result: ReadResult | undefined;
+  meter: MeterOutcome;
+  brokerError: MulticalError | undefined;
+}): string {
+  const errors: Array<Record<string, unknown>> = [];
+  for (const f of r.result?.failed ?? []) errors.push({ registers: f.registers, code: f.error.code, message: f.error.message });
+  if (r.meter.error) errors.push({ code: r.meter.error.code, message: r.meter.error.message });
+  if (r.brokerError) errors.push({ code: r.brokerError.code, message: r.brokerError.message });
+  const id = r.meter.identity;
+  return stringifyJson({
+    broker: r.s.brokerText,
+    clientId: r.clientId,
+    topic: r.s.topic,
+    qos: r.s.qos,
+    retain: r.s.retain,
+    published: r.brokerError ? false : true,
+    status: r.status,
+    ...(id ? { meter: Object.fromEntries(id.facts.filter((f) => f.key !== 'meterTypeHex').map((f) => [f.key, f.key === 'serialNo' ? String(f.value) : f.value])) } : {}),
+    values: r.readings.length > 0 ? valuesObject(r.readings, r.timestamp) : undefined,
+    messages: r.messages.map((m) => ({ topic: m.topic, qos: m.qos, retain: m.retain, bytes: Buffer.byteLength(m.payload) })),
+    missing: r.missing,
+    ...(errors.length ? { errors } : {}),
+  });
+}

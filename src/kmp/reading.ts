@@ -1,0 +1,64 @@
+/**
+ * A KMP register record as a protocol-independent reading (src/core/reading.ts): the value exact, the
+ * unit from the KMP units table, dates and times as ISO text, and the quantity named in the same words
+ * the M-Bus value tables use, so both protocols describe a meter alike.
+ */
+import type { Reading } from '../core/reading.js';
+import { unitDef } from '../core/units.js';
+import type { RegisterRecord } from './app.js';
+import { formatRecord } from './format.js';
+import { registerName } from './registers.js';
+
+const BY_REGISTER: Readonly<Record<number, string>> = {
+  86: 'flow temperature',
+  87: 'return temperature',
+  89: 'temperature difference',
+  99: 'info code',
+  1001: 'fabrication number',
+  1004: 'on time',
+  175: 'on time',
+};
+
+const BY_UNIT_QUANTITY: Readonly<Record<string, string>> = {
+  energy: 'energy',
+  volume: 'volume',
+  flow: 'volume flow',
+  power: 'power',
+  temperature: 'temperature',
+  tempdiff: 'temperature difference',
+  time: 'on time',
+  pressure: 'pressure',
+  mass: 'mass',
+  'volume-temperature': 'volume·temperature',
+};
+
+const TEXT_UNITS: Readonly<Record<string, string>> = {
+  'yy:mm:dd': 'date',
+  'yyyy:mm:dd': 'date',
+  'mm:dd': 'date',
+  'hh:mm:ss': 'time',
+  'yy:mm:dd hh:mm:ss': 'time point',
+  ASCII: 'text',
+};
+
+/** The quantity a register's value stands for, from its id where that says more than its unit. */
+export function kmpQuantity(id: number, unit: string): string {
+  const text = TEXT_UNITS[unit];
+  if (text !== undefined) return text;
+  const byId = BY_REGISTER[id];
+  if (byId !== undefined) return byId;
+  const q = unitDef(unit)?.quantity;
+  return (q && BY_UNIT_QUANTITY[q]) ?? 'number';
+}
+
+export function recordToReading(rec: RegisterRecord): Reading {
+  const f = formatRecord(rec);
+  return {
+    register: rec.id,
+    name: registerName(rec.id),
+    quantity: kmpQuantity(rec.id, f.unit),
+    value: f.numeric ? rec.value : undefined,
+    text: f.text,
+    unit: f.unit,
+  };
+}

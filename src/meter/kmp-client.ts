@@ -1,0 +1,253 @@
+import {
+  CID_NAMES,
+  Cid,
+  MAX_REGISTERS_PER_REQUEST,
+  decodeGetSerialNoReply,
+  decodeGetTypeReply,
+  decodeRegisterRecords,
+  encodeGetRegisterRequest,
+  type MeterType,
+  type RegisterRecord,
+} from '../kmp/app.js';
+import type { ReadStats } from '../core/reading.js';
+import { KmpError } from '../kmp/errors.js';
+import { HEAT_METER_ADDRESS, decodeFrame, encodeFrame } from '../kmp/frame.js';
+import { Framer } from '../kmp/framer.js';
+import { hex16, toHex } from '../core/hex.js';
+import { MeterError } from './errors.js';
+import type { Transport } from './transport.js';
+
+export const DEFAULT_TIMEOUT_MS = 2000;
+export const DEFAULT_RETRIES = 2;
+
+export type FrameLogger = (direction: 'tx' | 'rx', bytes: Uint8Array) => void;
+
+export interface ClientOptions {
+  /** Deadline for one attempt: from the request's last byte to the reply's stop byte. */
+  timeoutMs?: number;
+  /** Attempts after the first, on no reply or a bad reply. Bounded: the meter runs on a battery. */
+  retries?: number;
+  destination?: number;
+  log?: FrameLogger;
+  /** Aborts any wait at once (run deadline, SIGINT). */
+  signal?: AbortSignal;
+}
+
+export interface RegisterReadResult {
+  /** Records the meter sent, by register id. */
+  records: Map<number, RegisterRecord>;
+  /** Ids the meter left out of its reply: it does not know them. */
+  missing: number[];
+  /** Ids whose request failed (no reply, bad reply), with the reason. */
+  failed: Array<{ ids: number[]; error: MeterError }>;
+}
+
+type Verdict<T> = { kind: 'answer'; value: T } | { kind: 'bad'; error: KmpError } | { kind: 'ignore'; why: string };
+
+/**
+ * KMP request/reply over any transport: one deadline per attempt, the reply matched by content
+ * (start byte 40, CRC, address, command, and for GetRegister only requested ids), echoes and noise
+ * skipped, bounded retries.
+ */
+export class KmpClient {
+  readonly stats: ReadStats = { requests: 0, attempts: 0, bytesSent: 0, bytesReceived: 0 };
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly destination: number;
+  private readonly log: FrameLogger | undefined;
+  private readonly signal: AbortSignal | undefined;
+  private readonly framer = new Framer('fromMeter');
+  private onFrame: ((frame: Uint8Array) => void) | undefined;
+  private lostError: Error | undefined;
+  private onLost: ((e: Error) => void) | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    options: ClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retries = options.retries ?? DEFAULT_RETRIES;
+    this.destination = options.destination ?? HEAT_METER_ADDRESS;
+    this.log = options.log;
+    this.signal = options.signal;
+    transport.setReceiver((chunk) => {
+      this.stats.bytesReceived += chunk.length;
+      this.log?.('rx', chunk);
+      for (const frame of this.framer.push(chunk)) this.onFrame?.(frame);
+    });
+    transport.onLost((e) => {
+      this.lostError = e;
+      this.onLost?.(e);
+    });
+  }
+
+  async getType(): Promise<MeterType> {
+    return this.request(Cid.GetType, new Uint8Array(0), 'GetType', (data) => decodeGetTypeReply(data));
+  }
+
+  async getSerialNo(): Promise<number> {
+    return this.request(Cid.GetSerialNo, new Uint8Array(0), 'GetSerialNo', (data) => decodeGetSerialNoReply(data));
+  }
+
+  /** Reads registers in ceil(N/8) requests; each id once however often it is asked for. */
+  async readRegisters(ids: readonly number[]): Promise<RegisterReadResult> {
+    const unique = [...new Set(ids)];
+    const result: RegisterReadResult = { records: new Map(), missing: [], failed: [] };
+    for (let i = 0; i < unique.length; i += MAX_REGISTERS_PER_REQUEST) {
+      const batch = unique.slice(i, i + MAX_REGISTERS_PER_REQUEST);
+      const gone = result.failed.find((f) => f.error.code === 'METER_TIMEOUT' || f.error.code === 'METER_LOST');
+      if (gone) {
+        // A meter that did not answer at all is not asked again in this run: it saves its battery
+        // and keeps the run short. Later batches are reported as not read, for that reason.
+        const error = new MeterError(gone.error.code, `GetRegister ${batch.join(', ')}: not sent, the meter stopped answering (${gone.error.message})`, {
+          cause: gone.error,
+          fields: { skipped: true },
+        });
+        result.failed.push({ ids: batch, error });
+        continue;
+      }
+      try {
+        const records = await this.getRegisters(batch);
+        for (const r of records) result.records.set(r.id, r);
+        for (const id of batch) if (!result.records.has(id)) result.missing.push(id);
+      } catch (e) {
+        if (!(e instanceof MeterError) || e.code === 'METER_ABORTED') throw e;
+        result.failed.push({ ids: batch, error: e });
+      }
+    }
+    return result;
+  }
+
+  /** One GetRegister request for up to 8 registers. */
+  async getRegisters(ids: readonly number[]): Promise<RegisterRecord[]> {
+    const data = encodeGetRegisterRequest(ids);
+    const wanted = new Set(ids);
+    return this.request(Cid.GetRegister, data, `GetRegister ${ids.join(', ')}`, (reply) => {
+      const records = decodeRegisterRecords(reply);
+      const stranger = records.find((r) => !wanted.has(r.id));
+      if (stranger) return { ignore: `register ${hex16(stranger.id)} was not asked for` };
+      return records;
+    });
+  }
+
+  /**
+   * Sends one request and waits for the frame that answers it. `decode` turns reply data into a value,
+   * throws a KmpError for a malformed reply, or returns `{ignore}` for a frame that answers something else.
+   */
+  async request<T>(cid: number, data: Uint8Array, what: string, decode: (data: Uint8Array) => T | { ignore: string }): Promise<T> {
+    this.stats.requests++;
+    const frame = encodeFrame({ direction: 'toMeter', destination: this.destination, cid, data });
+    const label = `${what} to ${hex2(this.destination)}`;
+    let lastFailure: MeterError | undefined;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      const verdict = await this.attempt(frame, cid, decode, label);
+      if (verdict.kind === 'answer') return verdict.value;
+      if (verdict.kind === 'bad') {
+        lastFailure = new MeterError('METER_BAD_REPLY', `${label}: bad reply (${verdict.error.message})`, {
+          cause: verdict.error,
+          fields: { ...verdict.error.fields, attempts: attempt + 1 },
+        });
+      } else {
+        lastFailure = new MeterError('METER_TIMEOUT', `${label}: no reply in ${this.timeoutMs} ms${verdict.why ? ` (${verdict.why})` : ''}`, {
+          fields: { attempts: attempt + 1, timeoutMs: this.timeoutMs },
+        });
+      }
+    }
+    const attempts = this.retries + 1;
+    throw new MeterError(lastFailure!.code, `${lastFailure!.message}, ${attempts} attempt${attempts === 1 ? '' : 's'}`, {
+      cause: lastFailure!.cause,
+      fields: { ...lastFailure!.fields, attempts },
+    });
+  }
+
+  private attempt<T>(
+    frame: Uint8Array,
+    cid: number,
+    decode: (data: Uint8Array) => T | { ignore: string },
+    label: string,
+  ): Promise<Verdict<T>> {
+    return new Promise<Verdict<T>>((resolve, reject) => {
+      let ignored = '';
+      const finish = (fn: () => void): void => {
+        clearTimeout(timer);
+        this.onFrame = undefined;
+        this.onLost = undefined;
+        this.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = (): void =>
+        finish(() =>
+          reject(
+            new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, {
+              cause: this.signal?.reason,
+            }),
+          ),
+        );
+      const onLost = (e: Error): void =>
+        finish(() => reject(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e })));
+      let timer: NodeJS.Timeout | undefined;
+
+      if (this.signal?.aborted) return onAbort();
+      if (this.lostError) return onLost(this.lostError);
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+      this.onLost = onLost;
+      this.framer.reset();
+      this.onFrame = (raw) => {
+        let verdict: Verdict<T>;
+        try {
+          const f = decodeFrame(raw);
+          if (f.destination !== this.destination) {
+            throw new KmpError('KMP_ADDRESS', `reply from address ${hex2(f.destination)}, ${hex2(this.destination)} expected`, {
+              expected: this.destination,
+              actual: f.destination,
+            });
+          }
+          if (f.cid !== cid) {
+            ignored = `a ${CID_NAMES[f.cid] ?? 'command ' + hex2(f.cid)} reply came instead`;
+            return; // a reply to something else: keep waiting for ours
+          }
+          const value = decode(f.data);
+          if (isIgnore(value)) {
+            ignored = value.ignore;
+            return;
+          }
+          verdict = { kind: 'answer', value };
+        } catch (e) {
+          if (!(e instanceof KmpError)) return finish(() => reject(e));
+          verdict = { kind: 'bad', error: e };
+        }
+        finish(() => resolve(verdict));
+      };
+      this.stats.attempts++;
+      this.stats.bytesSent += frame.length;
+      this.log?.('tx', frame);
+      this.transport.write(frame).then(
+        () => {
+          if (this.onFrame === undefined) return; // already settled
+          timer = setTimeout(() => {
+            const partial = this.framer.pending();
+            const why = ignored || (partial > 0 ? `${partial} bytes of an unfinished reply` : '');
+            finish(() => resolve({ kind: 'ignore', why }));
+          }, this.timeoutMs);
+        },
+        (e: unknown) =>
+          finish(() =>
+            reject(new MeterError('METER_WRITE', `${label}: could not write to ${this.transport.name} (${errText(e)})`, { cause: e })),
+          ),
+      );
+    });
+  }
+}
+
+function isIgnore(v: unknown): v is { ignore: string } {
+  return typeof v === 'object' && v !== null && 'ignore' in v && !Array.isArray(v);
+}
+
+function hex2(n: number): string {
+  return '0x' + toHex(Uint8Array.of(n));
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+

@@ -1,0 +1,76 @@
+/**
+ * The one resolution rule: a setting's value comes from the command line, else its environment
+ * variable, else the config file, else its default — key by key — and every message names where the
+ * value came from (`--url`, `DOMOTICZ_URL`, `/etc/multical.yaml: domoticz.url`). Secrets add a file
+ * at each level: option, option file, environment, config file's `*_file`, config value.
+ */
+import type { ConfigView } from './config-file.js';
+import { readSecretFile } from './files.js';
+import { configKey, parseOption, type OptionSpec } from './options.js';
+
+export type Source = 'cli' | 'env' | 'config' | 'default';
+
+export interface Sources {
+  /** The value given on the command line for the option `name`, if any (as commander parsed it). */
+  cli(name: string): unknown;
+  env: Readonly<Record<string, string | undefined>>;
+  config: ConfigView | undefined;
+  /** Where warnings go (a secret file others can read). */
+  warn: (text: string) => void;
+}
+
+export interface Resolved {
+  /** The checked value (seconds in ms), or undefined when nothing gave one and there is no default. */
+  value: unknown;
+  source: Source;
+  /** Where the value came from, for messages. */
+  label: string;
+}
+
+export function flagLabel(spec: OptionSpec): string {
+  return `--${spec.name}`;
+}
+
+function fromConfig(spec: OptionSpec, s: Sources): { value: unknown; label: string } | undefined {
+  const key = configKey(spec);
+  return key === undefined ? undefined : s.config?.lookup(spec.section, key);
+}
+
+/** Where one option's value comes from by the rule, unchecked (the value as given). */
+export function resolveRaw(spec: OptionSpec, s: Sources): { raw: unknown; source: Source; label: string } {
+  const c = s.cli(spec.name);
+  if (c !== undefined) return { raw: c, source: 'cli', label: flagLabel(spec) };
+  const e = spec.env ? s.env[spec.env] : undefined;
+  if (spec.env && e !== undefined && e !== '') return { raw: e, source: 'env', label: spec.env };
+  const f = fromConfig(spec, s);
+  if (f !== undefined) return { raw: f.value, source: 'config', label: f.label };
+  return { raw: spec.default, source: 'default', label: flagLabel(spec) };
+}
+
+/** The value of one option by the rule, checked. */
+export function resolve(spec: OptionSpec, s: Sources): Resolved {
+  const r = resolveRaw(spec, s);
+  return { value: r.raw === undefined ? undefined : parseOption(spec, r.raw, r.label), source: r.source, label: r.label };
+}
+
+export function resolveValue<T>(spec: OptionSpec, s: Sources): T {
+  return resolve(spec, s).value as T;
+}
+
+/**
+ * A secret by the rule, each level offering the value itself or a file holding it: `--password`,
+ * `--password-file`, PASSWORD_ENV, the config file's `password_file`, its `password`. Files are checked
+ * (regular, small, not readable by others without a warning); the value is never put in a message.
+ */
+export function resolveSecret(valueSpec: OptionSpec, fileSpec: OptionSpec, s: Sources): { secret: string; label: string } | undefined {
+  const direct = s.cli(valueSpec.name);
+  if (direct !== undefined) return { secret: String(direct), label: flagLabel(valueSpec) };
+  const file = s.cli(fileSpec.name);
+  if (file !== undefined) return { secret: readSecretFile(String(file), flagLabel(fileSpec), s.warn), label: flagLabel(fileSpec) };
+  const e = valueSpec.env ? s.env[valueSpec.env] : undefined;
+  if (valueSpec.env && e !== undefined && e !== '') return { secret: e, label: valueSpec.env };
+  const cf = fromConfig(fileSpec, s);
+  if (cf !== undefined) return { secret: readSecretFile(String(cf.value), cf.label, s.warn), label: cf.label };
+  const cv = fromConfig(valueSpec, s);
+  return cv === undefined ? undefined : { secret: String(cv.value), label: cv.label };
+}

@@ -1,0 +1,139 @@
+/**
+ * A simulated MULTICAL heat meter that speaks KMP: GetType, GetSerialNo and GetRegister answered from
+ * the clock-driven register table, with the faults of faults.ts. `reply()` decides the bytes of one
+ * answer and has no timing; `serve()` puts the meter on a transport with wire.ts.
+ */
+import { Decimal } from '../core/decimal.js';
+import {
+  Cid,
+  decodeGetRegisterRequest,
+  encodeGetSerialNoReply,
+  encodeGetTypeReply,
+  encodeRegisterRecord,
+} from '../kmp/app.js';
+import { crc16 } from '../kmp/crc.js';
+import { KmpError } from '../kmp/errors.js';
+import { HEAT_METER_ADDRESS, START_FROM_METER, START_TO_METER, STOP, decodeFrame, encodeFrame, type Frame } from '../kmp/frame.js';
+import { Framer } from '../kmp/framer.js';
+import { unitCode } from '../kmp/registers.js';
+import { stuff } from '../kmp/stuffing.js';
+import type { Transport } from '../meter/transport.js';
+import { FaultPlan, concat, noise, truncated, type SimFaults } from './faults.js';
+import { buildRegisters, type EnergyUnit, type Generator } from './kmp-registers.js';
+import type { SimOptions } from './spec.js';
+import { serve, type Served } from './wire.js';
+
+interface Settings {
+  echo: boolean;
+  latencyMs: number;
+  baud: number;
+  faults: SimFaults;
+  energyUnit: EnergyUnit;
+  serialNo: number;
+  meterType: number;
+  now: () => number;
+  random: () => number;
+}
+
+export class KmpSimulator {
+  readonly options: Settings;
+  private readonly registers: Map<number, Generator>;
+  private readonly plan: FaultPlan;
+  /** Requests received (whole frames, echo and faults included); tests and benchmarks read it. */
+  requestsSeen = 0;
+  requestLog: Frame[] = [];
+
+  constructor(options: SimOptions = {}) {
+    this.options = {
+      echo: options.echo ?? false,
+      latencyMs: options.latencyMs ?? 0,
+      baud: options.baud ?? 0,
+      faults: options.faults ?? {},
+      energyUnit: options.energyUnit ?? 'MWh',
+      serialNo: options.serialNo ?? 19088743,
+      meterType: options.meterType ?? 0x0004,
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
+    };
+    this.registers = buildRegisters(this.options.energyUnit, this.options.serialNo);
+    this.plan = new FaultPlan(this.options.faults);
+  }
+
+  knows(id: number): boolean {
+    return this.registers.has(id);
+  }
+
+  /** The bytes the meter sends back for one request frame (echo excluded), or null for silence. */
+  reply(request: Uint8Array): Uint8Array | null {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(request);
+    } catch (e) {
+      if (e instanceof KmpError) return null; // a real meter ignores a frame it cannot read
+      throw e;
+    }
+    this.requestsSeen++;
+    this.requestLog.push(frame);
+    if (frame.direction !== 'toMeter' || frame.destination !== HEAT_METER_ADDRESS) return null;
+    if (this.plan.silent(this.requestsSeen)) return null;
+    const answer = this.answer(frame);
+    if (answer === null) return null;
+    const reply: Frame = { direction: 'fromMeter', destination: frame.destination, ...answer };
+    let bytes = this.plan.fires('corruptCrc') ? encodeWithBadCrc(reply) : encodeFrame(reply);
+    if (this.plan.fires('truncate')) bytes = truncated(bytes);
+    if (this.options.faults.garbage) bytes = concat(noise(this.options.random, [START_FROM_METER, START_TO_METER]), bytes);
+    return bytes;
+  }
+
+  /** Puts the meter on `transport` with its echo, latency and wire pacing. */
+  serve(transport: Transport): Served {
+    const o = this.options;
+    const device = { splitter: () => new Framer('toMeter'), reply: (r: Uint8Array) => this.reply(r) };
+    return serve(device, transport, { echo: o.echo, latencyMs: o.latencyMs, baud: o.baud, vanishAfter: o.faults.vanishAfter });
+  }
+
+  private answer(frame: Frame): { cid: number; data: Uint8Array } | null {
+    const typeReply = (): Uint8Array => encodeGetTypeReply({ type: this.options.meterType, letter: 6, number: 1 });
+    switch (frame.cid) {
+      case Cid.GetType:
+        return { cid: Cid.GetType, data: typeReply() };
+      case Cid.GetSerialNo:
+        return { cid: Cid.GetSerialNo, data: encodeGetSerialNoReply(this.options.serialNo) };
+      case Cid.GetRegister: {
+        const data = this.registerReply(frame.data);
+        if (data === null) return null;
+        return this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : { cid: Cid.GetRegister, data };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private registerReply(data: Uint8Array): Uint8Array | null {
+    let ids: number[];
+    try {
+      ids = decodeGetRegisterRequest(data);
+    } catch {
+      return null;
+    }
+    const t = this.options.now() / 1000;
+    const omit = new Set(this.options.faults.omit ?? []);
+    const parts: Uint8Array[] = [];
+    for (const id of ids) {
+      const gen = this.registers.get(id);
+      if (!gen || omit.has(id)) continue; // left out, as a real meter does with registers it does not know
+      const v = id === 86 && this.options.faults.implausible ? { unit: '°C', value: Decimal.of(100000, -2) } : gen(t);
+      parts.push(encodeRegisterRecord({ id, unitCode: unitCode(v.unit), value: v.value }));
+    }
+    return concat(...parts);
+  }
+}
+
+/** A frame whose CRC is wrong by one bit, stuffed like any other: only the check fails, never the framing. */
+function encodeWithBadCrc(frame: Frame): Uint8Array {
+  const body = Uint8Array.of(frame.destination, frame.cid, ...frame.data, 0, 0);
+  const crc = crc16(body, 0, body.length - 2) ^ 0x0001;
+  body[body.length - 2] = crc >> 8;
+  body[body.length - 1] = crc & 0xff;
+  return Uint8Array.of(START_FROM_METER, ...stuff(body), STOP);
+}

@@ -81,8 +81,10 @@ export function layoutForModel(model: string | undefined): InfoCodeLayout {
       return L.mc303;
     case '602':
       return L.mc602;
-    case '402':
-      return { ...L.mc602, caveats: [...L.mc602.caveats, '402: no Kamstrup table seen; wmbusmeters reads it with the 602 map (issue #386)'] };
+    case '402': {
+      const caveat = '402: no Kamstrup table seen; wmbusmeters reads it with the 602 map (issue #386)';
+      return { ...L.mc602, caveats: [...L.mc602.caveats, caveat] };
+    }
     default:
       return L.common;
   }

@@ -1,4 +1,5 @@
 import { KmpError } from './errors.js';
+import { logReadoutDataLength } from './logger-readout.js';
 
 /**
  * Reply sizes and wire times of the KMP logger commands, so a client can ask for as many entries per
@@ -11,8 +12,7 @@ import { KmpError } from './errors.js';
  * byte between them (5512-447 §3.1). One byte is 11 bits at 8N2 (start, 8 data, 2 stop) ("Timing").
  */
 
-/** DST + CID + SUB TYPE E(2) N first(4) newest(4) info(2). */
-const B8_HEADER = 17;
+const DST_CID = 2;
 const CRC = 2;
 const START_STOP = 2;
 export const MAX_LOG_COUNT = 0xffff;
@@ -28,9 +28,8 @@ function sum(lengths: readonly number[]): number {
 
 /** Unstuffed frame body (DST … CRC) of a B8 log readout with `entries` entries of registers of these LENs. */
 export function logReadoutBodyLength(mantissaLengths: readonly number[], entries: number): number {
-  const s = sum(mantissaLengths);
-  if (entries <= 0) return B8_HEADER + CRC;
-  return B8_HEADER + 5 * mantissaLengths.length + s + (entries - 1) * s + CRC;
+  sum(mantissaLengths); // range check
+  return DST_CID + logReadoutDataLength(mantissaLengths, Math.max(0, entries)) + CRC;
 }
 
 /**

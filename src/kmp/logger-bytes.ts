@@ -167,3 +167,24 @@ function badValue(value: Decimal, f: LogRegisterFormat, why: string): KmpError {
   const siex = f.siex.toString(16).toUpperCase().padStart(2, '0');
   return new KmpError('KMP_BAD_RECORD', `register ${f.id}: value ${value.toString()} ${why} (SIEX ${siex})`);
 }
+
+/** Names of the set bits, lowest first; a bit without a name is `BIT_n`. */
+export function flagNames(value: number, names: Readonly<Record<string, number>>, width: number): string[] {
+  const out: string[] = [];
+  for (let bit = 0; bit < width; bit++) {
+    const mask = 2 ** bit;
+    if (Math.floor(value / mask) % 2 === 0) continue;
+    out.push(Object.keys(names).find((n) => names[n] === mask) ?? `BIT_${bit}`);
+  }
+  return out;
+}
+
+/** A B8 reply echoes the subcommand of its request. */
+export function checkSub(sub: number, allowed: readonly number[]): void {
+  if (!allowed.includes(sub)) {
+    throw new KmpError('KMP_COMMAND', `logger reply echoes subcommand ${sub}, ${allowed.join(' or ')} expected`, {
+      expected: Uint8Array.from(allowed),
+      actual: sub,
+    });
+  }
+}

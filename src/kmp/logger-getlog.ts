@@ -1,7 +1,15 @@
 import type { RegisterRecord } from './app.js';
 import { KmpError, type KmpErrorCode } from './errors.js';
-import { ByteReader, firstEntryBytes, formatOf, laterEntryBytes, uint, type LogRegisterFormat, type LogValue } from './logger-bytes.js';
-import { flagNames } from './logger.js';
+import {
+  ByteReader,
+  firstEntryBytes,
+  flagNames,
+  formatOf,
+  laterEntryBytes,
+  uint,
+  type LogRegisterFormat,
+  type LogValue,
+} from './logger-bytes.js';
 
 /**
  * KMP GetLog commands A0–A3 of Kamstrup 5512-447 §6.3 (MULTICAL 601 logger modules at 0x7F/0xBF and the

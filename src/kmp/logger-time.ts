@@ -89,7 +89,10 @@ export function entryTimestamp(records: readonly RegisterRecord[]): MeterTimesta
 function digits(rec: RegisterRecord, unit: number, what: string): number {
   if (rec.unitCode !== unit) throw wrongUnit(rec, unit);
   if (rec.siex !== 0) {
-    throw new KmpError('KMP_BAD_RECORD', `register ${rec.id}: a ${what} with SIEX ${rec.siex}, 0 expected`, { expected: 0, actual: rec.siex });
+    throw new KmpError('KMP_BAD_RECORD', `register ${rec.id}: a ${what} with SIEX ${rec.siex}, 0 expected`, {
+      expected: 0,
+      actual: rec.siex,
+    });
   }
   const n = mantissaToBigInt(rec.mantissa);
   if (n > 999999n) throw new KmpError('KMP_BAD_RECORD', `register ${rec.id}: ${n} has more than 6 digits for a ${what}`);

@@ -82,7 +82,8 @@ describe('the Examples table of kamstrup-info-codes.md', () => {
 
   test('MULTICAL 602, display 12 → bits 2, 3: T2 and T1 outside the measuring range', () => {
     assert.deepEqual(bits(12, 'mc602'), [2, 3]);
-    assert.deepEqual(names(12, layoutForModel('MULTICAL 602').id), ['SENSOR_T2_OUTSIDE_MEASURING_RANGE', 'SENSOR_T1_OUTSIDE_MEASURING_RANGE']);
+    const expected = ['SENSOR_T2_OUTSIDE_MEASURING_RANGE', 'SENSOR_T1_OUTSIDE_MEASURING_RANGE'];
+    assert.deepEqual(names(12, layoutForModel('MULTICAL 602').id), expected);
   });
 
   test('MULTICAL 403, display 10200090 → 0x4041: no voltage supply, t2 below range, In-A external alarm', () => {

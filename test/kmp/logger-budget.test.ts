@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { fromHex } from '../../src/core/hex.js';
 import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame, encodeFrame } from '../../src/kmp/frame.js';
-import { encodeLogReadoutReply } from '../../src/kmp/logger.js';
+import { encodeLogReadoutReply } from '../../src/kmp/logger-readout.js';
 import {
   MAX_LOG_COUNT,
   frameWireLength,

@@ -7,7 +7,7 @@ import { fromHex } from '../../src/core/hex.js';
 import { decodeRegisterRecords, encodeRawRecord, encodeRegisterRecord, type RegisterRecord } from '../../src/kmp/app.js';
 import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame } from '../../src/kmp/frame.js';
-import { decodeLogReadoutReply } from '../../src/kmp/logger.js';
+import { decodeLogReadoutReply } from '../../src/kmp/logger-readout.js';
 import { clockDigits, dateDigits, decodeDateTime79, entryTimestamp } from '../../src/kmp/logger-time.js';
 
 function assertKmp(fn: () => unknown, detail?: RegExp): void {
@@ -46,7 +46,8 @@ describe('unit 79: standard time + summer-time offset = wall clock, no zone writ
   });
 
   test('a value that is no date and time is a KmpError', () => {
-    for (const hex of ['00 1A 00 01 00 00 00', '00 1A 0D 01 00 00 00', '00 1A 02 1E 00 00 00', '00 19 02 1D 00 00 00', '00 1A 01 01 18 01 00', '00 1A 01 01 00 3C 00', '00 1A 01 01 00 00 3C']) {
+    const bad = ['00 1A 00 01 00 00 00', '00 1A 0D 01 00 00 00', '00 1A 02 1E 00 00 00', '00 19 02 1D 00 00 00'];
+    for (const hex of [...bad, '00 1A 01 01 18 01 00', '00 1A 01 01 00 3C 00', '00 1A 01 01 00 00 3C']) {
       assertKmp(() => decodeDateTime79(fromHex(hex)), /not a valid date/);
     }
     assertKmp(() => decodeDateTime79(fromHex('00 1A 01 01 00 00')), /7 mantissa bytes/);
@@ -56,12 +57,14 @@ describe('unit 79: standard time + summer-time offset = wall clock, no zone writ
 
 describe('1003 (yy:mm:dd digits) with 1002 (hh:mm:ss digits), or 1003 alone at 00:00', () => {
   test('worked example 3: the yearly entries are 2026-01-01 and 2025-01-01 at 00:00', () => {
-    const r = decodeLogReadoutReply(decodeFrame(fromHex('40 3F B8 1B F9 02 00 02 01 00 00 00 02 00 00 00 02 00 C0 03 EB 30 04 00 00 03 F8 05 00 03 D0 F5 AA 3A 0D')).data);
+    const wire = '40 3F B8 1B F9 02 00 02 01 00 00 00 02 00 00 00 02 00 C0 03 EB 30 04 00 00 03 F8 05 00 03 D0 F5 AA 3A 0D';
+    const r = decodeLogReadoutReply(decodeFrame(fromHex(wire)).data);
+    const noDst = { dstOffsetMinutes: undefined, summerTime: undefined, source: 'date' };
     assert.deepEqual(
       r.entries.map((e) => [e.logId, entryTimestamp(e.records)]),
       [
-        [2, { local: '2026-01-01T00:00:00', standard: '2026-01-01T00:00:00', dstOffsetMinutes: undefined, summerTime: undefined, source: 'date' }],
-        [1, { local: '2025-01-01T00:00:00', standard: '2025-01-01T00:00:00', dstOffsetMinutes: undefined, summerTime: undefined, source: 'date' }],
+        [2, { local: '2026-01-01T00:00:00', standard: '2026-01-01T00:00:00', ...noDst }],
+        [1, { local: '2025-01-01T00:00:00', standard: '2025-01-01T00:00:00', ...noDst }],
       ],
     );
   });

@@ -45,7 +45,13 @@ print(json.dumps({"median": times[len(times)//2], "min": times[0], "rss": rss}))
   const r = spawnSync('python3', ['-c', py, JSON.stringify(cmd), String(n), out], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`measure failed: ${r.stderr}`);
   const j = JSON.parse(r.stdout) as { median: number; min: number; rss: number };
-  return { medianMs: j.median, minMs: j.min, maxRssKiB: j.rss, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(out + '.err', 'utf8') };
+  return {
+    medianMs: j.median,
+    minMs: j.min,
+    maxRssKiB: j.rss,
+    stdout: readFileSync(out, 'utf8'),
+    stderr: readFileSync(out + '.err', 'utf8'),
+  };
 }
 
 function stats(stderr: string): { requests: number; bytesOut: number; bytesIn: number } {
@@ -73,7 +79,9 @@ async function main(): Promise<void> {
       const m = measure([process.execPath, BIN, ...args], RUNS);
       const s = stats(m.stderr);
       const floorS = (s.bytesOut + s.bytesIn) * BYTE_S + s.requests * LATENCY_S + node0.medianMs / 1000;
-      console.log(`  ${label}: ${f(m.medianMs)} ms median (min ${f(m.minMs)}), ${s.requests} request${s.requests === 1 ? "" : "s"}, ${s.bytesOut} bytes out + ${s.bytesIn} bytes in`);
+      console.log(
+        `  ${label}: ${f(m.medianMs)} ms median (min ${f(m.minMs)}), ${s.requests} request${s.requests === 1 ? '' : 's'}, ${s.bytesOut} bytes out + ${s.bytesIn} bytes in`,
+      );
       console.log(`    physical floor ${f(floorS * 1000)} ms  → ${f(m.medianMs / 1000 / floorS, 2)}× the floor (target ≤ 1.2×)`);
       if (n === CLASSIC_TEST_REGISTERS.length) {
         // One request per register, as the classic script does: same client, same port, same timing.
@@ -88,7 +96,9 @@ async function main(): Promise<void> {
         console.log(
           `    one request per register: ${f(perRegMs)} ms (incl. Node start-up), ${st.requests} requests, ${st.bytesSent} + ${st.bytesReceived} bytes, floor ${f(perRegFloor * 1000)} ms`,
         );
-        console.log(`    batched is ${f(perRegMs / m.medianMs, 2)}× faster (target ≥ 3×) and sends ${f((st.bytesSent + st.bytesReceived) / (s.bytesOut + s.bytesIn), 2)}× fewer bytes, ${st.requests / s.requests}× fewer requests`);
+        console.log(
+          `    batched is ${f(perRegMs / m.medianMs, 2)}× faster (target ≥ 3×) and sends ${f((st.bytesSent + st.bytesReceived) / (s.bytesOut + s.bytesIn), 2)}× fewer bytes, ${st.requests / s.requests}× fewer requests`,
+        );
       }
     }
   } finally {
@@ -106,7 +116,9 @@ async function main(): Promise<void> {
     ['multical --help', help],
     ['multical read -d sim --dry-run', dry],
   ] as const) {
-    console.log(`  ${label.padEnd(32)} ${f(m.medianMs).padStart(5)} ms  ${f(m.maxRssKiB / 1024, 1).padStart(5)} MiB  ${f(m.medianMs / n0.medianMs, 2)}× node -e 0`);
+    console.log(
+      `  ${label.padEnd(32)} ${f(m.medianMs).padStart(5)} ms  ${f(m.maxRssKiB / 1024, 1).padStart(5)} MiB  ${f(m.medianMs / n0.medianMs, 2)}× node -e 0`,
+    );
   }
   console.log('  (target: --help within 1.5× of node -e 0)');
 }

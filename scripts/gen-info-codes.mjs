@@ -18,7 +18,9 @@ const TABLES = [
 
 /** Rows of a TSV as objects keyed by the header; blank lines skipped. */
 function readTsv(path) {
-  const [header, ...lines] = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const [header, ...lines] = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const names = header.split('\t').map((h) => h.trim());
   return lines.map((line) => {
     const cells = line.split('\t');

@@ -11,7 +11,9 @@ const dataDir = process.env.MULTICAL_SHARED_DATA ?? join(root, '..', 'shared', '
 const out = join(root, 'src', 'kmp', 'tables.generated.ts');
 
 export function readTsv(path) {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const header = lines.shift().split('\t');
   return lines.map((line) => {
     const cells = line.split('\t');

@@ -21,7 +21,27 @@ function prng(seed: number): () => number {
 }
 
 const ALPHABET = '0123456789:xX-+.,=/ abcdefghijklmnopqrstuvwxyzsim:tcp://0x\u00e9\u0000\n';
-const PIECES = ['88', ':', '60', '0', '1', '2', '0x3C', 'sim', 'tcp://', '127.0.0.1', ':65536', 'omit=', '+', 'echo', ',', '-1', '99999', '1e3', ' '];
+const PIECES = [
+  '88',
+  ':',
+  '60',
+  '0',
+  '1',
+  '2',
+  '0x3C',
+  'sim',
+  'tcp://',
+  '127.0.0.1',
+  ':65536',
+  'omit=',
+  '+',
+  'echo',
+  ',',
+  '-1',
+  '99999',
+  '1e3',
+  ' ',
+];
 
 test('100,000 random arguments: parsed, or a UsageError — nothing else', () => {
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
@@ -38,7 +58,8 @@ test('100,000 random arguments: parsed, or a UsageError — nothing else', () =>
   for (let i = 0; i < 100_000; i++) {
     let s = '';
     const n = Math.floor(rnd() * 8);
-    for (let k = 0; k < n; k++) s += rnd() < 0.5 ? PIECES[Math.floor(rnd() * PIECES.length)] : ALPHABET[Math.floor(rnd() * ALPHABET.length)];
+    for (let k = 0; k < n; k++)
+      s += rnd() < 0.5 ? PIECES[Math.floor(rnd() * PIECES.length)] : ALPHABET[Math.floor(rnd() * ALPHABET.length)];
     const parse = parsers[i % parsers.length]!;
     try {
       parse(s);

@@ -68,7 +68,11 @@ async function sentinel(): Promise<Sentinel> {
 
 let home: string;
 /** No config file from the developer's home: HOME and XDG_CONFIG_HOME point at an empty folder. */
-const env = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({ HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...extra });
+const env = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  ...extra,
+});
 
 function getJson(r: CliResult): { registers: Array<{ id: number }>; missing: number[] } {
   assert.equal(r.code, 0, r.stderr);
@@ -90,7 +94,10 @@ describe('config file: precedence, command line > environment > file > default',
     assert.deepEqual(fromFile.missing, [86], 'the file’s device (which leaves out 86) was used');
     const fromCli = getJson(await runCli(['get', '--config', cfg, '-d', 'sim', '--json', '60', '86'], { env: env() }));
     assert.deepEqual(fromCli.missing, []);
-    assert.deepEqual(fromCli.registers.map((r) => r.id), [60, 86]);
+    assert.deepEqual(
+      fromCli.registers.map((r) => r.id),
+      [60, 86],
+    );
     const none = await runCli(['get', '--json', '60'], { env: env() });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no meter device/);
@@ -126,7 +133,11 @@ describe('config file: precedence, command line > environment > file > default',
     let cliDz: Standin;
     let cfg: string;
     before(async () => {
-      [fileDz, envDz, cliDz] = await Promise.all([startDomoticzStandin({ users }), startDomoticzStandin({ users }), startDomoticzStandin({ users })]);
+      [fileDz, envDz, cliDz] = await Promise.all([
+        startDomoticzStandin({ users }),
+        startDomoticzStandin({ users }),
+        startDomoticzStandin({ users }),
+      ]);
       cfg = write(tmp(), 'c.yaml', `domoticz:\n  url: ${fileDz.url}\n  user: fileuser\n  password: filepass\n`);
     });
     after(async () => {
@@ -164,9 +175,12 @@ describe('config file: precedence, command line > environment > file > default',
 
     test('the command line beats the environment and the file', async () => {
       clear();
-      const r = await runCli(['read', '--config', cfg, '--test_domoticz', '--json', '--url', cliDz.url, '--user', 'cliuser', '--password', 'clipass'], {
-        env: env({ DOMOTICZ_URL: envDz.url, DOMOTICZ_USER: 'envuser', DOMOTICZ_PASSWORD: 'envpass' }),
-      });
+      const r = await runCli(
+        ['read', '--config', cfg, '--test_domoticz', '--json', '--url', cliDz.url, '--user', 'cliuser', '--password', 'clipass'],
+        {
+          env: env({ DOMOTICZ_URL: envDz.url, DOMOTICZ_USER: 'envuser', DOMOTICZ_PASSWORD: 'envpass' }),
+        },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(fileDz.requests.length + envDz.requests.length, 0);
       assert.equal(lastAuth(cliDz), basic('cliuser', 'clipass'));
@@ -181,18 +195,28 @@ describe('config file: precedence, command line > environment > file > default',
       return (JSON.parse(r.stdout) as { broker: string }).broker;
     };
     assert.equal(broker(await runCli(['mqtt', '--config', cfg, '--json'], { env: env() })), `mqtt://127.0.0.1:${pf}`);
-    assert.equal(broker(await runCli(['mqtt', '--config', cfg, '--json'], { env: env({ MQTT_BROKER: `mqtt://127.0.0.1:${pe}` }) })), `mqtt://127.0.0.1:${pe}`);
-    const cli = await runCli(['mqtt', '--config', cfg, '--json', '--broker', `mqtt://127.0.0.1:${pc}`], { env: env({ MQTT_BROKER: `mqtt://127.0.0.1:${pe}` }) });
+    assert.equal(
+      broker(await runCli(['mqtt', '--config', cfg, '--json'], { env: env({ MQTT_BROKER: `mqtt://127.0.0.1:${pe}` }) })),
+      `mqtt://127.0.0.1:${pe}`,
+    );
+    const cli = await runCli(['mqtt', '--config', cfg, '--json', '--broker', `mqtt://127.0.0.1:${pc}`], {
+      env: env({ MQTT_BROKER: `mqtt://127.0.0.1:${pe}` }),
+    });
     assert.equal(broker(cli), `mqtt://127.0.0.1:${pc}`);
     assert.match(cli.stderr, new RegExp(`127\\.0\\.0\\.1:${pc}: connection refused`));
   });
 
   test('in-process: a command sees its own section, the shared meter keys, and nothing of the other section', async () => {
-    const cfg = write(tmp(), 'c.yaml', 'device: sim\ntimeout: 1\nregisters: [60]\ndomoticz:\n  password: dz\n  ca: dz-ca.pem\nmqtt:\n  password: mq\n  registers: [68]\n');
+    const cfg = write(
+      tmp(),
+      'c.yaml',
+      'device: sim\ntimeout: 1\nregisters: [60]\ndomoticz:\n  password: dz\n  ca: dz-ca.pem\nmqtt:\n  password: mq\n  registers: [68]\n',
+    );
     const loaded = await loadConfigFile(cfg, '--config', configSchema(), () => {});
     const from = (config: ConfigView): Sources => ({ cli: () => undefined, env: {}, config, warn: () => {} });
     const src = from(loaded);
-    const secret = (o: typeof DOMOTICZ_OPTIONS | typeof MQTT_OPTIONS): string | undefined => resolveSecret(o.password, o.passwordFile, src)?.secret;
+    const secret = (o: typeof DOMOTICZ_OPTIONS | typeof MQTT_OPTIONS): string | undefined =>
+      resolveSecret(o.password, o.passwordFile, src)?.secret;
     assert.deepEqual([secret(DOMOTICZ_OPTIONS), secret(MQTT_OPTIONS)], ['dz', 'mq']);
     assert.deepEqual([resolveValue(METER_OPTIONS.device, src), resolveValue(METER_OPTIONS.timeout, src)], ['sim', 1000]);
     assert.deepEqual([resolveValue(GET_REGISTERS, src), resolveValue(MQTT_OPTIONS.registers, src)], [['60'], ['68']]);
@@ -225,18 +249,58 @@ describe('config file: validation, before anything is contacted', () => {
   });
 
   const cases: Array<{ what: string; yaml: string; command: string[]; message: RegExp }> = [
-    { what: 'unknown top-level key', yaml: 'devcie: sim\n', command: ['read'], message: /: unknown key devcie \(did you mean device\?\)$/m },
-    { what: 'unknown nested key', yaml: 'mqtt:\n  broker: mqtt://127.0.0.1:1\n  qoss: 1\n', command: ['mqtt'], message: /: unknown key mqtt\.qoss \(did you mean mqtt\.qos\?\)$/m },
-    { what: 'wrong type (number for a password)', yaml: 'domoticz:\n  url: http://127.0.0.1:1\n  password: 1234\n', command: ['read'], message: /: domoticz\.password must be text/ },
+    {
+      what: 'unknown top-level key',
+      yaml: 'devcie: sim\n',
+      command: ['read'],
+      message: /: unknown key devcie \(did you mean device\?\)$/m,
+    },
+    {
+      what: 'unknown nested key',
+      yaml: 'mqtt:\n  broker: mqtt://127.0.0.1:1\n  qoss: 1\n',
+      command: ['mqtt'],
+      message: /: unknown key mqtt\.qoss \(did you mean mqtt\.qos\?\)$/m,
+    },
+    {
+      what: 'wrong type (number for a password)',
+      yaml: 'domoticz:\n  url: http://127.0.0.1:1\n  password: 1234\n',
+      command: ['read'],
+      message: /: domoticz\.password must be text/,
+    },
     { what: 'wrong type (text for seconds)', yaml: 'lock_wait: soon\n', command: ['get', '60'], message: /: lock_wait must be a number/ },
     { what: 'wrong type (a value for a section)', yaml: 'mqtt: localhost\n', command: ['mqtt'], message: /: mqtt must be a section/ },
-    { what: 'bad qos', yaml: 'mqtt:\n  broker: mqtt://127.0.0.1:1\n  qos: 3\n', command: ['mqtt'], message: /: mqtt\.qos must be 0, 1 or 2$/m },
-    { what: 'bad push entry', yaml: 'domoticz:\n  url: http://127.0.0.1:1\n  push: ["88:60:7"]\n', command: ['read'], message: /: domoticz\.push \[0\]: .*mode "7" must be 0, 1 or 2/ },
-    { what: 'bad broker URL', yaml: 'mqtt:\n  broker: http://127.0.0.1:1\n', command: ['mqtt'], message: /: mqtt\.broker .*must start with mqtt:\/\/ or mqtts:\/\// },
+    {
+      what: 'bad qos',
+      yaml: 'mqtt:\n  broker: mqtt://127.0.0.1:1\n  qos: 3\n',
+      command: ['mqtt'],
+      message: /: mqtt\.qos must be 0, 1 or 2$/m,
+    },
+    {
+      what: 'bad push entry',
+      yaml: 'domoticz:\n  url: http://127.0.0.1:1\n  push: ["88:60:7"]\n',
+      command: ['read'],
+      message: /: domoticz\.push \[0\]: .*mode "7" must be 0, 1 or 2/,
+    },
+    {
+      what: 'bad broker URL',
+      yaml: 'mqtt:\n  broker: http://127.0.0.1:1\n',
+      command: ['mqtt'],
+      message: /: mqtt\.broker .*must start with mqtt:\/\/ or mqtts:\/\//,
+    },
     { what: 'missing broker for mqtt', yaml: 'mqtt:\n  qos: 1\n', command: ['mqtt'], message: /: mqtt\.broker is missing/ },
     // The three lines config() puts first, then the two below: the unclosed [ is noticed on line 6.
-    { what: 'YAML syntax error', yaml: 'mqtt:\n  broker: [mqtt://x\nqos: 1\n', command: ['mqtt'], message: /: YAML syntax error at line 6, column 1: / },
-    { what: 'duplicate key', yaml: 'timeout: 1\ntimeout: 2\n', command: ['get', '60'], message: /: YAML syntax error at line \d+, column \d+: Map keys must be unique/ },
+    {
+      what: 'YAML syntax error',
+      yaml: 'mqtt:\n  broker: [mqtt://x\nqos: 1\n',
+      command: ['mqtt'],
+      message: /: YAML syntax error at line 6, column 1: /,
+    },
+    {
+      what: 'duplicate key',
+      yaml: 'timeout: 1\ntimeout: 2\n',
+      command: ['get', '60'],
+      message: /: YAML syntax error at line \d+, column \d+: Map keys must be unique/,
+    },
   ];
   for (const c of cases) {
     test(`${c.what}: one line naming the file and the key, exit 2, nothing contacted`, async () => {
@@ -273,7 +337,10 @@ describe('config file: secrets in a file others can read', () => {
     assert.equal(r.stderr, `warning: ${loose} holds domoticz.password and can be read by other users (mode 644): chmod 600 ${loose}\n`);
     assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
     const mqtt = write(dir, 'mqtt.yaml', 'device: sim\nmqtt:\n  password: "x"\n  username: u\n', 0o640);
-    assert.match((await runCli(['get', '--config', mqtt, '60'], { env: env() })).stderr, /holds mqtt\.password and can be read by other users \(mode 640\)/);
+    assert.match(
+      (await runCli(['get', '--config', mqtt, '60'], { env: env() })).stderr,
+      /holds mqtt\.password and can be read by other users \(mode 640\)/,
+    );
   });
 
   test('no warning for mode 600, nor for a readable file without secrets', async () => {
@@ -317,7 +384,10 @@ describe('config file: the default location', () => {
     assert.equal(findConfigPath(undefined, { HOME: h }, '/'), undefined, 'no file: no config');
     write(h, '.config/multical/config.yaml', '{}\n');
     assert.deepEqual(findConfigPath(undefined, { HOME: h }, '/'), { path: join(h, '.config/multical/config.yaml'), what: 'default' });
-    assert.deepEqual(findConfigPath('rel.yaml', { HOME: h, MULTICAL_CONFIG: '/x.yaml' }, '/etc'), { path: '/etc/rel.yaml', what: '--config' });
+    assert.deepEqual(findConfigPath('rel.yaml', { HOME: h, MULTICAL_CONFIG: '/x.yaml' }, '/etc'), {
+      path: '/etc/rel.yaml',
+      what: '--config',
+    });
     assert.deepEqual(findConfigPath(undefined, { HOME: h, MULTICAL_CONFIG: '/x.yaml' }, '/'), { path: '/x.yaml', what: 'MULTICAL_CONFIG' });
   });
 });
@@ -338,7 +408,10 @@ describe('config file: argument lists', () => {
 
   test('get with no arguments reads registers:', async () => {
     const cfg = write(tmp(), 'c.yaml', 'device: sim\nregisters: [60, "0x44", 1004]\n');
-    assert.deepEqual(getJson(await runCli(['get', '--config', cfg, '--json'], { env: env() })).registers.map((r) => r.id), [60, 68, 1004]);
+    assert.deepEqual(
+      getJson(await runCli(['get', '--config', cfg, '--json'], { env: env() })).registers.map((r) => r.id),
+      [60, 68, 1004],
+    );
   });
 });
 
@@ -350,7 +423,8 @@ describe('examples/multical.example.yaml', () => {
     assert.deepEqual((loaded.data.domoticz as Record<string, unknown>).push, ['88:60:0', '89:80:1:90']);
     const text = readFileSync(EXAMPLE, 'utf8');
     const schema = configSchema();
-    for (const k of [...schema.top.keys(), ...schema.sections.keys()]) assert.match(text, new RegExp(`^#? ?${k}:`, 'm'), `the example shows ${k}`);
+    for (const k of [...schema.top.keys(), ...schema.sections.keys()])
+      assert.match(text, new RegExp(`^#? ?${k}:`, 'm'), `the example shows ${k}`);
     for (const [name, keys] of schema.sections) {
       for (const k of keys.keys()) assert.match(text, new RegExp(`^  #? ?${k}:`, 'm'), `the example shows ${name}.${k}`);
     }

@@ -61,7 +61,15 @@ async function runAction(cmd: Command, def: CommandDef, run: RunOptions, state: 
       debugFile: debugFile === undefined ? undefined : resolvePath(io.cwd, debugFile),
     });
     const [out, err] = await Promise.all([chalkFor(io, 'stdout'), chalkFor(io, 'stderr')]);
-    const ctx: Context = { io, out, err, log, signal: bounded.signal, sources, error: (t) => io.stderr(err.red(`error: ${log.clean(t)}`) + '\n') };
+    const ctx: Context = {
+      io,
+      out,
+      err,
+      log,
+      signal: bounded.signal,
+      sources,
+      error: (t) => io.stderr(err.red(`error: ${log.clean(t)}`) + '\n'),
+    };
     try {
       return await def.run({ args: cmd.args, ctx });
     } finally {

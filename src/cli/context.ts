@@ -9,7 +9,7 @@ import { StopError } from '../core/errors.js';
 import type { Io } from '../core/io.js';
 import type { ConfigView } from '../settings/config-file.js';
 import type { OptionSpec } from '../settings/options.js';
-import type { Sources } from '../settings/resolve.js';
+import type { RawValue, Sources } from '../settings/resolve.js';
 import type { Logger } from './log.js';
 
 export interface Context {
@@ -45,7 +45,12 @@ export const LOG_OPTIONS = {
     help: 'settings from this YAML file (default: $MULTICAL_CONFIG, else ~/.config/multical/config.yaml when it exists)',
   },
   verbose: { name: 'verbose', config: false, type: { kind: 'bool' }, help: 'say more about what happens, on stderr' },
-  debug: { name: 'debug', config: false, type: { kind: 'bool' }, help: 'also log raw frames (tx/rx hex) and HTTP calls, and show stack traces' },
+  debug: {
+    name: 'debug',
+    config: false,
+    type: { kind: 'bool' },
+    help: 'also log raw frames (tx/rx hex) and HTTP calls, and show stack traces',
+  },
   debugFile: { name: 'debug-file', arg: 'path', config: false, type: { kind: 'path' }, help: 'append the debug log to this file' },
 } satisfies Record<string, OptionSpec>;
 
@@ -63,7 +68,7 @@ export function sourcesOf(cmd: Command, io: Io, config: ConfigView | undefined, 
   return {
     cli: (name) => {
       const attr = name.includes('_') ? name : camel(name);
-      return cmd.getOptionValueSource(attr) === 'cli' ? cmd.getOptionValue(attr) : undefined;
+      return cmd.getOptionValueSource(attr) === 'cli' ? (cmd.getOptionValue(attr) as RawValue) : undefined;
     },
     env: io.env,
     config,
@@ -81,7 +86,10 @@ export function deadlineSignal(ms: number | undefined, outer: AbortSignal): { si
 
 /** The config file for a command, found and checked; undefined when there is none. */
 export async function loadConfig(cmd: Command, io: Io, warn: (t: string) => void): Promise<ConfigView | undefined> {
-  const [{ findConfigPath, loadConfigFile }, { configSchema }] = await Promise.all([import('../settings/config-file.js'), import('./schema.js')]);
+  const [{ findConfigPath, loadConfigFile }, { configSchema }] = await Promise.all([
+    import('../settings/config-file.js'),
+    import('./schema.js'),
+  ]);
   const explicit = cmd.getOptionValueSource('config') === 'cli' ? (cmd.getOptionValue('config') as string) : undefined;
   const found = findConfigPath(explicit, io.env, io.cwd);
   if (!found) return undefined;

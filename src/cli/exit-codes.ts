@@ -45,7 +45,13 @@ export function exitCodeOf(e: unknown): ExitCodeValue {
   if (e instanceof MqttError) return ExitCode.mqtt;
   if (e instanceof LockedError) return ExitCode.locked;
   if (e instanceof StopError) {
-    return e.code === 'DEADLINE' ? ExitCode.deadline : e.code === 'INTERRUPTED' ? ExitCode.sigint : e.code === 'CLOSED' ? ExitCode.outputClosed : ExitCode.sigterm;
+    return e.code === 'DEADLINE'
+      ? ExitCode.deadline
+      : e.code === 'INTERRUPTED'
+        ? ExitCode.sigint
+        : e.code === 'CLOSED'
+          ? ExitCode.outputClosed
+          : ExitCode.sigterm;
   }
   return ExitCode.internal;
 }

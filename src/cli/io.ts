@@ -13,9 +13,11 @@ export function processIo(onClosed: () => void): Io {
   };
   process.stdout.on('error', close);
   process.stderr.on('error', close);
-  const write = (stream: NodeJS.WriteStream) => (t: string): void => {
-    if (!closed && !stream.destroyed) stream.write(t);
-  };
+  const write =
+    (stream: NodeJS.WriteStream) =>
+    (t: string): void => {
+      if (!closed && !stream.destroyed) stream.write(t);
+    };
   return {
     stdout: write(process.stdout),
     stderr: write(process.stderr),

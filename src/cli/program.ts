@@ -33,7 +33,9 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
 
 function newProgram(io: Io): Command {
   return new Command('multical')
-    .description('Read Kamstrup MULTICAL heat meters over the optical IR port (KMP) and push the readings to Domoticz or MQTT / Home Assistant.')
+    .description(
+      'Read Kamstrup MULTICAL heat meters over the optical IR port (KMP) and push the readings to Domoticz or MQTT / Home Assistant.',
+    )
     .version(version(), '-V, --version')
     .exitOverride()
     .configureOutput({

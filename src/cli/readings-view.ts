@@ -21,7 +21,14 @@ export function rowsFor(ids: readonly number[], result: ReadResult): Row[] {
   return [...new Set(ids)].map((id) => {
     const r = result.readings.get(id);
     if (r) return { id, name: r.name, value: r.text, numeric: r.value !== undefined, unit: r.unit };
-    return { id, name: registerName(id), value: undefined, numeric: false, unit: '', note: failed.has(id) ? 'not read' : 'not reported by the meter' };
+    return {
+      id,
+      name: registerName(id),
+      value: undefined,
+      numeric: false,
+      unit: '',
+      note: failed.has(id) ? 'not read' : 'not reported by the meter',
+    };
   });
 }
 

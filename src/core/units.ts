@@ -6,7 +6,8 @@ import { Decimal } from './decimal.js';
  * terminate; such results are rounded half-to-even to CONVERSION_EXTRA_PLACES more fraction digits than
  * the input had. Everything else stays exact.
  */
-export type Quantity = 'energy' | 'volume' | 'flow' | 'power' | 'temperature' | 'tempdiff' | 'time' | 'pressure' | 'mass' | 'volume-temperature' | 'number';
+export type Quantity =
+  'energy' | 'volume' | 'flow' | 'power' | 'temperature' | 'tempdiff' | 'time' | 'pressure' | 'mass' | 'volume-temperature' | 'number';
 
 export interface UnitDef {
   symbol: string;

@@ -74,7 +74,9 @@ export class DomoticzClient {
   async updateDevice(idx: string, nvalue: string, svalue: string): Promise<void> {
     const body = await this.call({ type: 'command', param: 'udevice', idx, nvalue, svalue }, `device ${idx}`);
     if (body.status !== 'OK') {
-      throw new DomoticzError('DZ_ERR', `device ${idx}: Domoticz refused the update (status ${serverText(body.status)})`, { fields: { idx } });
+      throw new DomoticzError('DZ_ERR', `device ${idx}: Domoticz refused the update (status ${serverText(body.status)})`, {
+        fields: { idx },
+      });
     }
   }
 
@@ -131,7 +133,13 @@ export class DomoticzClient {
       text = await readCapped(res.body, what, this.where);
     } catch (e) {
       if (e instanceof DomoticzError) throw e;
-      throw transportError(e, what, { where: this.where, host: this.settings.url.hostname, timeoutMs: this.settings.timeoutMs }, this.signal, timeout);
+      throw transportError(
+        e,
+        what,
+        { where: this.where, host: this.settings.url.hostname, timeoutMs: this.settings.timeoutMs },
+        this.signal,
+        timeout,
+      );
     }
     this.log.debug(`Domoticz: HTTP ${status} ${text.length} bytes`);
     this.checkStatus(status, query, what);
@@ -148,7 +156,8 @@ export class DomoticzClient {
           : '';
       throw new DomoticzError('DZ_AUTH', `${what}: Domoticz refused the credentials (HTTP 401)${hint}${basic}`);
     }
-    if (status === 403) throw new DomoticzError('DZ_FORBIDDEN', `${what}: the Domoticz user may not do this (HTTP 403): it needs write rights`);
+    if (status === 403)
+      throw new DomoticzError('DZ_FORBIDDEN', `${what}: the Domoticz user may not do this (HTTP 403): it needs write rights`);
     if (status === 404) {
       const old = query.type === 'devices' ? ' (this server no longer has the old type=devices API)' : '';
       throw new DomoticzError('DZ_HTTP', `${what}: HTTP 404 from ${this.where}${old}`);

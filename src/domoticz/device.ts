@@ -16,7 +16,8 @@ export interface Device {
   SensorUnit?: string;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 
 /** A device object from an answer, or a DZ_BAD_ANSWER naming what is wrong with it. */
 export function deviceOf(v: unknown, what: string): Device {

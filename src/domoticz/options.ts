@@ -8,7 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { maskUrlCredentials } from '../core/redact.js';
 import { MAX_PEM_BYTES, readUserFile } from '../settings/files.js';
 import { BOOL, int, PATH, SECRET, seconds, text, type OptionSpec } from '../settings/options.js';
-import { resolve, resolveRaw, resolveSecret, resolveValue, type Sources } from '../settings/resolve.js';
+import { resolveRaw, resolveSecret, resolveText, resolveValue, type Sources } from '../settings/resolve.js';
 import { parseReadArgument } from './argument.js';
 
 export type Auth = { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
@@ -93,7 +93,12 @@ export const DOMOTICZ_OPTIONS = {
   push: {
     name: 'push',
     section: s,
-    type: { kind: 'list', item: (t: string) => void parseReadArgument(t), what: 'idx:CommandNr:mode[:idx2] entries', example: '["88:60:0"]' },
+    type: {
+      kind: 'list',
+      item: (t: string) => void parseReadArgument(t),
+      what: 'idx:CommandNr:mode[:idx2] entries',
+      example: '["88:60:0"]',
+    },
     help: 'what `multical read` pushes when given no arguments',
   },
 } satisfies Record<string, OptionSpec>;
@@ -125,20 +130,22 @@ function resolveAuth(src: Sources): Auth {
   const token = resolveSecret(o.token, o.tokenFile, src)?.secret;
   if (token !== undefined) return { kind: 'bearer', token };
   if (user === undefined && password === undefined) return { kind: 'none' };
-  if (user === undefined || user === '') throw new UsageError('a Domoticz password was given without a user: add --user (or DOMOTICZ_USER)');
-  if (password === undefined) throw new UsageError(`Domoticz user ${user} has no password: add --password-file, DOMOTICZ_PASSWORD or --password`);
+  if (user === undefined || user === '')
+    throw new UsageError('a Domoticz password was given without a user: add --user (or DOMOTICZ_USER)');
+  if (password === undefined)
+    throw new UsageError(`Domoticz user ${user} has no password: add --password-file, DOMOTICZ_PASSWORD or --password`);
   return { kind: 'basic', user, password };
 }
 
 /** The Domoticz connection, checked and with every file read, before anything is contacted. */
 export function resolveDomoticz(src: Sources, needsConnection: boolean): DomoticzSettings {
   const o = DOMOTICZ_OPTIONS;
-  const ca = resolve(o.ca, src);
+  const ca = resolveText(o.ca, src);
   return {
     url: resolveUrl(src),
     auth: resolveAuth(src),
     timeoutMs: resolveValue<number>(o.httpTimeout, src),
-    ca: needsConnection && ca.value !== undefined ? readUserFile(String(ca.value), ca.label, MAX_PEM_BYTES).data : undefined,
+    ca: needsConnection && ca ? readUserFile(ca.value, ca.label, MAX_PEM_BYTES).data : undefined,
     insecure: resolveValue<boolean | undefined>(o.insecure, src) === true,
   };
 }

@@ -27,10 +27,19 @@ export function precheck(arg: ReadArgument, result: ReadResult): Precheck {
   }
   const name = `${r.register} (${r.name})`;
   if (r.value === undefined) {
-    return { status: 'refused', reading: r, message: `${arg.text}: register ${r.register} is a ${r.unit} value (${r.text}), not a number Domoticz can store` };
+    return {
+      status: 'refused',
+      reading: r,
+      message: `${arg.text}: register ${r.register} is a ${r.unit} value (${r.text}), not a number Domoticz can store`,
+    };
   }
   const bad = implausible(r.value, r.unit);
-  if (bad) return { status: 'refused', reading: r, message: `${arg.text}: ${r.text} ${r.unit} cannot be right for register ${name}: not pushed (${bad})` };
+  if (bad)
+    return {
+      status: 'refused',
+      reading: r,
+      message: `${arg.text}: ${r.text} ${r.unit} cannot be right for register ${name}: not pushed (${bad})`,
+    };
   return { ok: r as Reading & { value: Decimal } };
 }
 
@@ -43,7 +52,13 @@ export interface PlanOptions {
 }
 
 /** The svalue for `target`, or why it is refused. `compare` is read for modes 1 and 2. */
-export function planPush(arg: ReadArgument, reading: Reading & { value: Decimal }, target: Device, compare: Device | undefined, o: PlanOptions): Decision {
+export function planPush(
+  arg: ReadArgument,
+  reading: Reading & { value: Decimal },
+  target: Device,
+  compare: Device | undefined,
+  o: PlanOptions,
+): Decision {
   const notes: string[] = [...(arg.notes ?? [])];
   const refuse = (why: string): Decision => ({ refused: `${arg.text}: ${why}`, notes });
   const label = `device ${arg.idx} "${target.Name}"`;
@@ -87,7 +102,13 @@ function modeBase(
   notes: string[],
   allowDecrease: boolean,
 ): { value: Decimal } | { refused: string } {
-  const cv = baseValue(compare, `compare device ${compare.idx} "${compare.Name}"`, kind.dataUnit === undefined ? unit : kind.dataUnit, reading, unit);
+  const cv = baseValue(
+    compare,
+    `compare device ${compare.idx} "${compare.Name}"`,
+    kind.dataUnit === undefined ? unit : kind.dataUnit,
+    reading,
+    unit,
+  );
   if ('refused' in cv) return cv;
   let value = reading.sub(cv.value);
   notes.push(`reading ${reading.toString()} − device ${arg.idx2} "${compare.Name}" ${cv.value.toString()} = ${value.toString()}`);
@@ -108,7 +129,13 @@ function modeBase(
 }
 
 /** A device's shown value as the base of a computation: exact, in `toUnit`, with every digit the reading has. */
-function baseValue(dev: Device, label: string, toUnit: string | undefined, reading: Decimal, unit: string): { value: Decimal } | { refused: string } {
+function baseValue(
+  dev: Device,
+  label: string,
+  toUnit: string | undefined,
+  reading: Decimal,
+  unit: string,
+): { value: Decimal } | { refused: string } {
   const kind = describeTarget(dev);
   const shown = shownValue(dev, 'unsupported' in kind ? undefined : kind.kind);
   if ('none' in shown) return { refused: `${label} ${shown.none}` };

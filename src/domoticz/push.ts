@@ -31,7 +31,12 @@ export interface PushOptions {
 const POWER_REGISTER = 80;
 
 /** Pushes every argument; `client` undefined is a dry run (Domoticz is not contacted). */
-export async function pushAll(args: readonly ReadArgument[], result: ReadResult, client: DomoticzClient | undefined, o: PushOptions): Promise<PushResult[]> {
+export async function pushAll(
+  args: readonly ReadArgument[],
+  result: ReadResult,
+  client: DomoticzClient | undefined,
+  o: PushOptions,
+): Promise<PushResult[]> {
   const out: PushResult[] = [];
   for (const arg of args) {
     const p = await pushOne(arg, result, client, o);

@@ -44,6 +44,17 @@ export function shownValue(dev: Device, kind: TargetKind | undefined): Shown {
 
 /** A unit a thousand times larger, to keep a total within what `%g` shows exactly. */
 export function largerUnit(unit: string | undefined): string | undefined {
-  const next: Record<string, string> = { Wh: 'kWh', kWh: 'MWh', MWh: 'GWh', J: 'kJ', kJ: 'MJ', MJ: 'GJ', l: 'm³', 'l/h': 'm³/h', W: 'kW', kW: 'MW' };
+  const next: Record<string, string> = {
+    Wh: 'kWh',
+    kWh: 'MWh',
+    MWh: 'GWh',
+    J: 'kJ',
+    kJ: 'MJ',
+    MJ: 'GJ',
+    l: 'm³',
+    'l/h': 'm³/h',
+    W: 'kW',
+    kW: 'MW',
+  };
   return unit === undefined ? undefined : next[unit];
 }

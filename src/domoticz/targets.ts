@@ -71,11 +71,17 @@ export function toTargetUnit(value: Decimal, meterUnit: string, target: Target):
     if (meterUnit !== '') return { refused: `a Percentage device takes plain numbers, and this reading is in ${meterUnit}` };
     return { value, unit: '' };
   }
-  if (want === undefined) return { value, unit: meterUnit, note: 'the device unit is not one multical knows: sent as the meter reports it' };
+  if (want === undefined)
+    return { value, unit: meterUnit, note: 'the device unit is not one multical knows: sent as the meter reports it' };
   if (meterUnit === want) return { value, unit: want };
-  if (!unitDef(meterUnit)) return { refused: `the meter reports this register in ${meterUnit || 'no unit'}, which a ${target.typeName} device in ${want} cannot take` };
+  if (!unitDef(meterUnit))
+    return {
+      refused: `the meter reports this register in ${meterUnit || 'no unit'}, which a ${target.typeName} device in ${want} cannot take`,
+    };
   if (!sameQuantity(meterUnit, want)) {
-    return { refused: `a reading in ${meterUnit || 'no unit (a plain number)'} cannot be expressed in ${want} for a ${target.typeName} device` };
+    return {
+      refused: `a reading in ${meterUnit || 'no unit (a plain number)'} cannot be expressed in ${want} for a ${target.typeName} device`,
+    };
   }
   return { value: convert(value, meterUnit, want)!, unit: want, note: `converted from ${meterUnit} to ${want}` };
 }
@@ -84,7 +90,8 @@ export function toTargetUnit(value: Decimal, meterUnit: string, target: Target):
 export function alignDeviceValue(value: Decimal, fromUnit: string | undefined, toUnit: string): Decimal | { refused: string } {
   if (fromUnit === undefined || fromUnit === toUnit || (toUnit === '' && fromUnit === '')) return value;
   if (!unitDef(toUnit)) return value;
-  if (!sameQuantity(fromUnit, toUnit)) return { refused: `the compare device is in ${fromUnit || 'no unit'}, the target in ${toUnit || 'no unit'}` };
+  if (!sameQuantity(fromUnit, toUnit))
+    return { refused: `the compare device is in ${fromUnit || 'no unit'}, the target in ${toUnit || 'no unit'}` };
   return convert(value, fromUnit, toUnit)!;
 }
 

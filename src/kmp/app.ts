@@ -117,11 +117,9 @@ export function decodeRegisterRecords(data: Uint8Array): RegisterRecord[] {
       throw new KmpError('KMP_BAD_RECORD', `register ${hex16(id)} has mantissa length 0`, { actual: data.subarray(i, i + 5) });
     }
     if (i + 5 + len > data.length) {
-      throw new KmpError(
-        'KMP_BAD_RECORD',
-        `register ${hex16(id)} says ${len} mantissa bytes, only ${data.length - i - 5} follow`,
-        { actual: data.subarray(i) },
-      );
+      throw new KmpError('KMP_BAD_RECORD', `register ${hex16(id)} says ${len} mantissa bytes, only ${data.length - i - 5} follow`, {
+        actual: data.subarray(i),
+      });
     }
     const mantissa = data.slice(i + 5, i + 5 + len);
     records.push({ id, unitCode, siex, mantissa, value: decodeValue(siex, mantissa) });

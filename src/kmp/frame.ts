@@ -46,8 +46,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
 /** Decodes one whole frame (start byte to stop byte) and checks its CRC. */
 export function decodeFrame(bytes: Uint8Array): Frame {
   const first = bytes[0];
-  const direction: Direction | undefined =
-    first === START_TO_METER ? 'toMeter' : first === START_FROM_METER ? 'fromMeter' : undefined;
+  const direction: Direction | undefined = first === START_TO_METER ? 'toMeter' : first === START_FROM_METER ? 'fromMeter' : undefined;
   if (direction === undefined) {
     throw new KmpError('KMP_BAD_START', 'frame does not begin with a start byte (40 or 80)', {
       expected: '40|80',

@@ -77,7 +77,10 @@ export function decodeLogReadoutReply(data: Uint8Array): LogReadout {
     const first: RegisterRecord[] = [];
     for (let i = 0; i < registerCount; i++) first.push(rd.record(`entry 0 record ${i}`));
     registers.push(...first.map(formatOf));
-    const expected = logReadoutDataLength(registers.map((f) => f.length), e);
+    const expected = logReadoutDataLength(
+      registers.map((f) => f.length),
+      e,
+    );
     if (data.length !== expected) {
       throw new KmpError('KMP_BAD_REPLY', `log readout of ${e} entries × ${registerCount} registers: ${expected} bytes expected`, {
         expected: `${expected} data bytes`,

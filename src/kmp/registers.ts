@@ -13,9 +13,7 @@ export interface UnitInfo {
   note: string;
 }
 
-const registers = new Map<number, RegisterInfo>(
-  REGISTER_ROWS.map(([id, name, family]) => [id, { id, name, families: family.split(',') }]),
-);
+const registers = new Map<number, RegisterInfo>(REGISTER_ROWS.map(([id, name, family]) => [id, { id, name, families: family.split(',') }]));
 const units = new Map<number, UnitInfo>(UNIT_ROWS.map(([code, symbol, note]) => [code, { code, symbol, note }]));
 
 export function registerInfo(id: number): RegisterInfo | undefined {
@@ -49,6 +47,6 @@ export function unitCode(symbol: string): number {
 
 /** The 31 registers of the classic script's --test_kamstrup, in its order. */
 export const CLASSIC_TEST_REGISTERS: readonly number[] = [
-  60, 80, 86, 87, 89, 74, 68, 141, 139, 140, 138, 145, 143, 149, 150, 144, 142, 126, 124, 125, 123, 130, 128, 146,
-  147, 129, 127, 97, 110, 113, 1004,
+  60, 80, 86, 87, 89, 74, 68, 141, 139, 140, 138, 145, 143, 149, 150, 144, 142, 126, 124, 125, 123, 130, 128, 146, 147, 129, 127, 97, 110,
+  113, 1004,
 ];

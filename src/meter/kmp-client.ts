@@ -99,10 +99,14 @@ export class KmpClient {
       if (gone) {
         // A meter that did not answer at all is not asked again in this run: it saves its battery
         // and keeps the run short. Later batches are reported as not read, for that reason.
-        const error = new MeterError(gone.error.code, `GetRegister ${batch.join(', ')}: not sent, the meter stopped answering (${gone.error.message})`, {
-          cause: gone.error,
-          fields: { skipped: true },
-        });
+        const error = new MeterError(
+          gone.error.code,
+          `GetRegister ${batch.join(', ')}: not sent, the meter stopped answering (${gone.error.message})`,
+          {
+            cause: gone.error,
+            fields: { skipped: true },
+          },
+        );
         result.failed.push({ ids: batch, error });
         continue;
       }
@@ -148,9 +152,13 @@ export class KmpClient {
           fields: { ...verdict.error.fields, attempts: attempt + 1 },
         });
       } else {
-        lastFailure = new MeterError('METER_TIMEOUT', `${label}: no reply in ${this.timeoutMs} ms${verdict.why ? ` (${verdict.why})` : ''}`, {
-          fields: { attempts: attempt + 1, timeoutMs: this.timeoutMs },
-        });
+        lastFailure = new MeterError(
+          'METER_TIMEOUT',
+          `${label}: no reply in ${this.timeoutMs} ms${verdict.why ? ` (${verdict.why})` : ''}`,
+          {
+            fields: { attempts: attempt + 1, timeoutMs: this.timeoutMs },
+          },
+        );
       }
     }
     const attempts = this.retries + 1;
@@ -160,82 +168,127 @@ export class KmpClient {
     });
   }
 
-  private attempt<T>(
-    frame: Uint8Array,
-    cid: number,
-    decode: (data: Uint8Array) => T | { ignore: string },
-    label: string,
-  ): Promise<Verdict<T>> {
+  /** One frame sent, and the wait for what answers it (one deadline, settled once). */
+  private attempt<T>(frame: Uint8Array, cid: number, decode: Decode<T>, label: string): Promise<Verdict<T>> {
     return new Promise<Verdict<T>>((resolve, reject) => {
-      let ignored = '';
-      const finish = (fn: () => void): void => {
-        clearTimeout(timer);
+      const wait = new Wait<T>(resolve, reject, () => {
         this.onFrame = undefined;
         this.onLost = undefined;
         this.signal?.removeEventListener('abort', onAbort);
-        fn();
-      };
+      });
       const onAbort = (): void =>
-        finish(() =>
-          reject(
-            new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, {
-              cause: this.signal?.reason,
-            }),
-          ),
-        );
+        wait.fail(new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, { cause: this.signal?.reason }));
       const onLost = (e: Error): void =>
-        finish(() => reject(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e })));
-      let timer: NodeJS.Timeout | undefined;
-
+        wait.fail(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e }));
       if (this.signal?.aborted) return onAbort();
       if (this.lostError) return onLost(this.lostError);
       this.signal?.addEventListener('abort', onAbort, { once: true });
       this.onLost = onLost;
       this.framer.reset();
       this.onFrame = (raw) => {
-        let verdict: Verdict<T>;
         try {
-          const f = decodeFrame(raw);
-          if (f.destination !== this.destination) {
-            throw new KmpError('KMP_ADDRESS', `reply from address ${hex2(f.destination)}, ${hex2(this.destination)} expected`, {
-              expected: this.destination,
-              actual: f.destination,
-            });
-          }
-          if (f.cid !== cid) {
-            ignored = `a ${CID_NAMES[f.cid] ?? 'command ' + hex2(f.cid)} reply came instead`;
-            return; // a reply to something else: keep waiting for ours
-          }
-          const value = decode(f.data);
-          if (isIgnore(value)) {
-            ignored = value.ignore;
-            return;
-          }
-          verdict = { kind: 'answer', value };
+          wait.frame(this.judge(raw, cid, decode), () => this.framer.pending() > 0);
         } catch (e) {
-          if (!(e instanceof KmpError)) return finish(() => reject(e));
-          verdict = { kind: 'bad', error: e };
+          wait.fail(e);
         }
-        finish(() => resolve(verdict));
       };
       this.stats.attempts++;
       this.stats.bytesSent += frame.length;
       this.log?.('tx', frame);
       this.transport.write(frame).then(
-        () => {
-          if (this.onFrame === undefined) return; // already settled
-          timer = setTimeout(() => {
-            const partial = this.framer.pending();
-            const why = ignored || (partial > 0 ? `${partial} bytes of an unfinished reply` : '');
-            finish(() => resolve({ kind: 'ignore', why }));
-          }, this.timeoutMs);
-        },
+        () => wait.start(this.timeoutMs, () => this.framer.pending()),
         (e: unknown) =>
-          finish(() =>
-            reject(new MeterError('METER_WRITE', `${label}: could not write to ${this.transport.name} (${errText(e)})`, { cause: e })),
-          ),
+          wait.fail(new MeterError('METER_WRITE', `${label}: could not write to ${this.transport.name} (${errText(e)})`, { cause: e })),
       );
     });
+  }
+
+  /** What a received frame means for the request `cid`: its answer, a bad reply, or another command's. */
+  private judge<T>(raw: Uint8Array, cid: number, decode: Decode<T>): Verdict<T> {
+    try {
+      const f = decodeFrame(raw);
+      if (f.destination !== this.destination) {
+        throw new KmpError('KMP_ADDRESS', `reply from address ${hex2(f.destination)}, ${hex2(this.destination)} expected`, {
+          expected: this.destination,
+          actual: f.destination,
+        });
+      }
+      // A reply to something else: keep waiting for ours.
+      if (f.cid !== cid) return { kind: 'ignore', why: `a ${CID_NAMES[f.cid] ?? 'command ' + hex2(f.cid)} reply came instead` };
+      const value = decode(f.data);
+      return isIgnore(value) ? { kind: 'ignore', why: value.ignore } : { kind: 'answer', value };
+    } catch (e) {
+      if (e instanceof KmpError) return { kind: 'bad', error: e };
+      throw e;
+    }
+  }
+}
+
+type Decode<T> = (data: Uint8Array) => T | { ignore: string };
+
+/** How long a bad frame waits for a good one right behind it (same burst) before it is the verdict. */
+const BAD_FRAME_GRACE_MS = 20;
+
+/**
+ * The wait for one reply: settled once, by the answer, by the deadline, by a failure, or — after a bad
+ * frame — by the first of a good frame behind it and a short quiet spell, so that a valid reply that
+ * follows a corrupt frame in the same burst is not thrown away.
+ */
+class Wait<T> {
+  private timer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private settled = false;
+  private bad: Verdict<T> | undefined;
+  private ignored = '';
+
+  constructor(
+    private readonly resolve: (v: Verdict<T>) => void,
+    private readonly reject: (e: Error) => void,
+    private readonly cleanup: () => void,
+  ) {}
+
+  /** The request is on the wire: the deadline starts now. */
+  start(timeoutMs: number, pending: () => number): void {
+    if (this.settled) return;
+    this.timer = setTimeout(() => {
+      const partial = pending();
+      this.settle(this.bad ?? { kind: 'ignore', why: this.ignored || (partial > 0 ? `${partial} bytes of an unfinished reply` : '') });
+    }, timeoutMs);
+  }
+
+  frame(v: Verdict<T>, moreComing: () => boolean): void {
+    if (this.settled) return;
+    if (v.kind === 'answer') return this.settle(v);
+    if (v.kind === 'ignore') {
+      this.ignored = v.why;
+      return;
+    }
+    this.bad ??= v;
+    const check = (): void => {
+      if (moreComing()) this.graceTimer = setTimeout(check, BAD_FRAME_GRACE_MS);
+      else this.settle(this.bad!);
+    };
+    clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(check, BAD_FRAME_GRACE_MS);
+  }
+
+  fail(e: unknown): void {
+    if (this.settled) return;
+    this.done();
+    this.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+
+  private settle(v: Verdict<T>): void {
+    if (this.settled) return;
+    this.done();
+    this.resolve(v);
+  }
+
+  private done(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.graceTimer);
+    this.cleanup();
   }
 }
 
@@ -250,4 +303,3 @@ function hex2(n: number): string {
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
-

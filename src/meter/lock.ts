@@ -7,7 +7,18 @@
  * path itself, so a long device path cannot make the name too long.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, openSync, readSync, realpathSync, unlinkSync, writeFileSync, accessSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  openSync,
+  readSync,
+  realpathSync,
+  unlinkSync,
+  writeFileSync,
+  accessSync,
+} from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -16,7 +27,7 @@ import type { Link } from './link.js';
 
 export interface DeviceLock {
   path: string;
-  release(): void;
+  release: () => void;
 }
 
 export function lockDir(): string {
@@ -68,9 +79,12 @@ function readLock(path: string): string | undefined {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP') return ''; // a symbolic link is no lock of ours: stale
-    throw new LockedError(`cannot read the lock file ${path} (${code === 'EACCES' ? 'permission denied' : code}): remove it if no multical run is using the device`, {
-      fields: { lock: path },
-    });
+    throw new LockedError(
+      `cannot read the lock file ${path} (${code === 'EACCES' ? 'permission denied' : code}): remove it if no multical run is using the device`,
+      {
+        fields: { lock: path },
+      },
+    );
   }
   try {
     if (!fstatSync(fd).isFile()) return '';
@@ -146,7 +160,13 @@ function takeOver(path: string, stale: string): void {
 }
 
 /** Takes the device's lock, waiting up to `waitMs` for another run to finish. */
-export async function acquireDeviceLock(link: Link, waitMs: number, signal: AbortSignal, name: string, dir = lockDir()): Promise<DeviceLock> {
+export async function acquireDeviceLock(
+  link: Link,
+  waitMs: number,
+  signal: AbortSignal,
+  name: string,
+  dir = lockDir(),
+): Promise<DeviceLock> {
   const { path, key } = await lockPath(link, dir);
   const started = Date.now();
   let owner: number | undefined;

@@ -26,7 +26,9 @@ export async function openSerial(path: string, settings: SerialSettings = DEFAUL
 function openError(path: string, err: Error): MeterError {
   const text = err.message;
   if (/ENOENT|No such file/i.test(text)) {
-    return new MeterError('METER_NO_DEVICE', `${path} does not exist: is the IR head plugged in? (multical ports lists serial ports)`, { cause: err });
+    return new MeterError('METER_NO_DEVICE', `${path} does not exist: is the IR head plugged in? (multical ports lists serial ports)`, {
+      cause: err,
+    });
   }
   if (/EACCES|Permission denied/i.test(text)) {
     return new MeterError(

@@ -13,7 +13,10 @@ export async function openTcp(host: string, port: number, connectTimeoutMs: numb
       s.destroy();
       reject(e);
     };
-    const timer = setTimeout(() => fail(new MeterError('METER_OPEN', `${name}: no connection in ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    const timer = setTimeout(
+      () => fail(new MeterError('METER_OPEN', `${name}: no connection in ${connectTimeoutMs} ms`)),
+      connectTimeoutMs,
+    );
     const onAbort = (): void => fail(new MeterError('METER_ABORTED', `${name}: stopped while connecting`));
     signal?.addEventListener('abort', onAbort, { once: true });
     s.once('connect', () => {

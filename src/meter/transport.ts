@@ -36,13 +36,14 @@ class MemoryTransport implements Transport {
 
   constructor(readonly name: string) {}
 
-  async write(bytes: Uint8Array): Promise<void> {
-    if (this.closed) throw new MeterError('METER_WRITE', `${this.name}: write after close`);
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new MeterError('METER_WRITE', `${this.name}: write after close`));
     const peer = this.peer;
     const copy = Uint8Array.from(bytes);
     setImmediate(() => {
       if (peer && !peer.closed) peer.receiver?.(copy);
     });
+    return Promise.resolve();
   }
 
   setReceiver(receiver: (chunk: Uint8Array) => void): void {
@@ -53,8 +54,8 @@ class MemoryTransport implements Transport {
     this.lost = listener;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
     const peer = this.peer;
     if (peer && !peer.closed) {
@@ -65,5 +66,6 @@ class MemoryTransport implements Transport {
         }
       });
     }
+    return Promise.resolve();
   }
 }

@@ -30,10 +30,10 @@ export const RESERVED_NAMES: readonly string[] = ['values', 'status'];
 
 /** The rule alone (no overrides), for any table name. */
 export function snakeCase(tableName: string): string {
-  const noNotes = tableName.replace(/\(([^)]*)\)/g, (_m, inner: string) => (/^[A-Za-z]+\d+$/.test(inner.trim()) ? ` ${inner.trim()} ` : ' '));
-  const split = noNotes
-    .replace(/(?<=[A-Za-z0-9][a-z0-9])(?=[A-Z])/g, ' ')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  const noNotes = tableName.replace(/\(([^)]*)\)/g, (_m, inner: string) =>
+    /^[A-Za-z]+\d+$/.test(inner.trim()) ? ` ${inner.trim()} ` : ' ',
+  );
+  const split = noNotes.replace(/(?<=[A-Za-z0-9][a-z0-9])(?=[A-Z])/g, ' ').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
   return split
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)

@@ -8,7 +8,7 @@ import { maskUrlCredentials } from '../core/redact.js';
 import { REGISTER_LIST } from '../settings/arguments.js';
 import { MAX_PEM_BYTES, readUserFile } from '../settings/files.js';
 import { BOOL, int, PATH, SECRET, text, type OptionSpec } from '../settings/options.js';
-import { resolve, resolveRaw, resolveSecret, resolveValue, type Sources } from '../settings/resolve.js';
+import { resolveRaw, resolveSecret, resolveText, resolveValue, type Sources } from '../settings/resolve.js';
 import type { QoS } from './messages.js';
 
 export const DEFAULT_TOPIC = 'kamstrup';
@@ -58,7 +58,6 @@ export function parseBrokerUrl(text: string, what = '--broker'): URL {
   return url;
 }
 
-
 export function brokerText(url: URL): string {
   const port = url.port || (url.protocol === 'mqtts:' ? '8883' : '1883');
   return `${url.protocol}//${url.hostname.includes(':') ? `[${url.hostname.replace(/^\[|\]$/g, '')}]` : url.hostname}:${port}`;
@@ -67,7 +66,9 @@ export function brokerText(url: URL): string {
 /** A base topic: no wildcards, no empty levels, no leading or trailing slash. */
 export function checkTopic(text: string, what = '--topic'): string {
   if (text === '' || /[#+\0]/.test(text) || text.startsWith('/') || text.endsWith('/') || text.includes('//') || text.startsWith('$')) {
-    throw new UsageError(`${what} ${JSON.stringify(text)}: must be a topic like kamstrup or home/heat, without +, #, $ at the start, or empty levels`);
+    throw new UsageError(
+      `${what} ${JSON.stringify(text)}: must be a topic like kamstrup or home/heat, without +, #, $ at the start, or empty levels`,
+    );
   }
   return text;
 }
@@ -94,7 +95,14 @@ export function topicProblem(value: string): string | undefined {
 
 const s = 'mqtt' as const;
 export const MQTT_OPTIONS = {
-  broker: { name: 'broker', section: s, arg: 'url', env: 'MQTT_BROKER', type: text(brokerProblem), help: 'mqtt://host:1883 or mqtts://host:8883' },
+  broker: {
+    name: 'broker',
+    section: s,
+    arg: 'url',
+    env: 'MQTT_BROKER',
+    type: text(brokerProblem),
+    help: 'mqtt://host:1883 or mqtts://host:8883',
+  },
   username: { name: 'username', section: s, arg: 'name', env: 'MQTT_USERNAME', type: text(), help: 'MQTT user name' },
   password: {
     name: 'password',
@@ -120,13 +128,18 @@ export const MQTT_OPTIONS = {
     default: DEFAULT_TOPIC,
     help: 'base topic: <topic>/values, <topic>/<register>, <topic>/status',
   },
-  haDiscovery: { name: 'ha-discovery', section: s, type: BOOL, help: 'also publish Home Assistant discovery configs: one device, one sensor per register' },
+  haDiscovery: {
+    name: 'ha-discovery',
+    section: s,
+    type: BOOL,
+    help: 'also publish Home Assistant discovery configs: one device, one sensor per register',
+  },
   registers: { name: 'registers', section: s, type: REGISTER_LIST, help: 'registers to publish when none are given' },
 } satisfies Record<string, OptionSpec>;
 
 function pemFile(spec: OptionSpec, src: Sources): Buffer | undefined {
-  const r = resolve(spec, src);
-  return r.value === undefined ? undefined : readUserFile(String(r.value), r.label, MAX_PEM_BYTES).data;
+  const r = resolveText(spec, src);
+  return r === undefined ? undefined : readUserFile(r.value, r.label, MAX_PEM_BYTES).data;
 }
 
 export function resolveMqtt(src: Sources): MqttSettings {

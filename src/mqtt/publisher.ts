@@ -22,7 +22,10 @@ const TLS_TRUST_CODES = new Set([
 const AUTH_CODES = new Set([4, 5, 0x86, 0x87]);
 
 /** One line for a failure to connect; never holds the password. */
-export function connectErrorMessage(err: unknown, s: Pick<MqttSettings, 'brokerText' | 'connectTimeoutMs' | 'username'>): { code: string; message: string } {
+export function connectErrorMessage(
+  err: unknown,
+  s: Pick<MqttSettings, 'brokerText' | 'connectTimeoutMs' | 'username'>,
+): { code: string; message: string } {
   const b = `MQTT broker ${s.brokerText}`;
   const e = err as { code?: unknown; message?: string };
   const code = e.code;
@@ -55,7 +58,10 @@ export function connectErrorMessage(err: unknown, s: Pick<MqttSettings, 'brokerT
       return { code: 'MQTT_TLS', message: `${b}: TLS: the broker's certificate has expired` };
   }
   if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) {
-    return { code: 'MQTT_TLS', message: `${b}: TLS: the broker's certificate is not trusted (${code}): give --ca with the CA that signed it (or --insecure)` };
+    return {
+      code: 'MQTT_TLS',
+      message: `${b}: TLS: the broker's certificate is not trusted (${code}): give --ca with the CA that signed it (or --insecure)`,
+    };
   }
   if (typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')) {
     return { code: 'MQTT_TLS', message: `${b}: TLS handshake failed (${code})` };
@@ -73,11 +79,16 @@ export interface PublishOptions {
   log: Log;
 }
 
-/** Connects, publishes `messages` in order, disconnects. Throws MqttError (exit 6) or the signal's reason. */
-export async function publishMessages(s: MqttSettings, messages: readonly OutgoingMessage[], o: PublishOptions): Promise<void> {
-  if (o.signal.aborted) throw o.signal.reason;
-  const mqtt = await import('mqtt');
-  const options: IClientOptions = {
+function clientOptions(s: MqttSettings, o: PublishOptions): IClientOptions {
+  const tls = s.tls
+    ? {
+        rejectUnauthorized: !s.insecure,
+        ...(s.ca ? { ca: s.ca } : {}),
+        ...(s.cert ? { cert: s.cert } : {}),
+        ...(s.key ? { key: s.key } : {}),
+      }
+    : {};
+  return {
     clientId: o.clientId,
     protocolVersion: 4,
     clean: true,
@@ -86,59 +97,64 @@ export async function publishMessages(s: MqttSettings, messages: readonly Outgoi
     will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
     ...(s.username !== undefined ? { username: s.username } : {}),
     ...(s.password !== undefined ? { password: s.password } : {}),
-    ...(s.tls
-      ? {
-          rejectUnauthorized: !s.insecure,
-          ...(s.ca ? { ca: s.ca } : {}),
-          ...(s.cert ? { cert: s.cert } : {}),
-          ...(s.key ? { key: s.key } : {}),
-        }
-      : {}),
+    ...tls,
   };
-  o.log.verbose(`mqtt: connecting to ${s.brokerText} as ${o.clientId}${s.username ? ` (user ${s.username})` : ''}${s.tls ? (s.insecure ? ', TLS without verification' : ', TLS') : ''}`);
+}
 
-  let client: MqttClient | undefined;
-  let ending = false;
-  const aborted = new Promise<never>((_, reject) => {
-    const onAbort = (): void => reject(o.signal.reason);
-    if (o.signal.aborted) onAbort();
-    else o.signal.addEventListener('abort', onAbort, { once: true });
+/** A promise that rejects with the signal's reason when it aborts (never resolves). */
+function abortion(signal: AbortSignal): Promise<never> {
+  const p = new Promise<never>((_, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
-  aborted.catch(() => {});
+  p.catch(() => {});
+  return p;
+}
+
+/** Waits for CONNACK; a failure becomes one MqttError line. */
+function connected(client: MqttClient, s: MqttSettings): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (e: unknown): void => {
+      const m = connectErrorMessage(e, s);
+      reject(new MqttError(m.code, m.message, { cause: e }));
+    };
+    client.once('connect', () => resolve());
+    client.once('error', fail);
+    client.once('close', () => fail(new Error('the connection was closed before the broker accepted it')));
+  });
+}
+
+/** Connects, publishes `messages` in order, disconnects. Throws MqttError (exit 6) or the signal's reason. */
+export async function publishMessages(s: MqttSettings, messages: readonly OutgoingMessage[], o: PublishOptions): Promise<void> {
+  if (o.signal.aborted) throw o.signal.reason;
+  const mqtt = await import('mqtt');
+  const how = `${s.username ? ` (user ${s.username})` : ''}${s.tls ? (s.insecure ? ', TLS without verification' : ', TLS') : ''}`;
+  o.log.verbose(`mqtt: connecting to ${s.brokerText} as ${o.clientId}${how}`);
+  const aborted = abortion(o.signal);
+  let ending = false;
+  const client = mqtt.connect(s.broker.href, clientOptions(s, o));
   try {
-    client = mqtt.connect(s.broker.href, options);
-    const connecting = client;
     // mqtt.js emits 'error' more than once on some failures; an error without a listener would crash.
-    connecting.on('error', (e) => o.log.debug(`mqtt: ${e.message}`));
-    await Promise.race([
-      new Promise<void>((resolve, reject) => {
-        const fail = (e: unknown): void => {
-          const m = connectErrorMessage(e, s);
-          reject(new MqttError(m.code, m.message, { cause: e }));
-        };
-        connecting.once('connect', () => resolve());
-        connecting.once('error', fail);
-        connecting.once('close', () => fail(new Error('the connection was closed before the broker accepted it')));
-      }),
-      aborted,
-    ]);
-    const c = client;
+    client.on('error', (e) => o.log.debug(`mqtt: ${e.message}`));
+    await Promise.race([connected(client, s), aborted]);
     const closed = new Promise<never>((_, reject) => {
-      c.once('close', () => {
-        if (!ending) reject(new MqttError('MQTT_CLOSED', `MQTT broker ${s.brokerText} closed the connection before everything was published`));
+      client.once('close', () => {
+        if (!ending)
+          reject(new MqttError('MQTT_CLOSED', `MQTT broker ${s.brokerText} closed the connection before everything was published`));
       });
     });
     closed.catch(() => {});
     o.log.verbose(`mqtt: connected; publishing ${messages.length} messages, QoS ${s.qos}`);
     for (const m of messages) {
       o.log.debug(`mqtt: publish ${m.topic} (qos ${m.qos}${m.retain ? ', retained' : ''}) ${m.payload}`);
-      await Promise.race([c.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain }), closed, aborted]);
+      await Promise.race([client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain }), closed, aborted]);
     }
     ending = true;
-    await Promise.race([c.endAsync(), closed, aborted]);
+    await Promise.race([client.endAsync(), closed, aborted]);
     o.log.verbose('mqtt: disconnected');
   } finally {
     ending = true;
-    if (client && !client.disconnected) client.end(true);
+    if (!client.disconnected) client.end(true);
   }
 }

@@ -63,7 +63,11 @@ const BY_QUANTITY: Partial<Record<Quantity, Mapping>> = {
     ha: { deviceClass: 'energy', stateClass: 'total_increasing' },
   },
   volume: { accepted: ['m³', 'L'], fallback: () => 'L', ha: { deviceClass: 'water', stateClass: 'total_increasing' } },
-  flow: { accepted: ['m³/h', 'L/min'], fallback: (u) => (u === 'l/min' ? 'L/min' : 'm³/h'), ha: { deviceClass: 'volume_flow_rate', stateClass: 'measurement' } },
+  flow: {
+    accepted: ['m³/h', 'L/min'],
+    fallback: (u) => (u === 'l/min' ? 'L/min' : 'm³/h'),
+    ha: { deviceClass: 'volume_flow_rate', stateClass: 'measurement' },
+  },
   power: { accepted: ['W', 'kW'], fallback: () => 'kW', ha: { deviceClass: 'power', stateClass: 'measurement' } },
   temperature: { accepted: ['°C'], fallback: () => '°C', ha: { deviceClass: 'temperature', stateClass: 'measurement' } },
   tempdiff: { accepted: ['K'], fallback: () => 'K', ha: { stateClass: 'measurement' } },

@@ -18,4 +18,9 @@ export function parseRegisterIds(texts: readonly string[]): number[] {
   return [...new Set(texts.map((t) => parseRegisterId(t)))];
 }
 
-export const REGISTER_LIST = { kind: 'list', item: (t: string) => void parseRegisterId(t), what: 'register ids', example: '[60, 68, 80]' } as const;
+export const REGISTER_LIST = {
+  kind: 'list',
+  item: (t: string) => void parseRegisterId(t),
+  what: 'register ids',
+  example: '[60, 68, 80]',
+} as const;

@@ -57,7 +57,11 @@ export function viewOf(path: string, data: ConfigData): ConfigView {
 }
 
 /** Where the config file is, or undefined when there is none. `explicit` is --config. */
-export function findConfigPath(explicit: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): { path: string; what: string } | undefined {
+export function findConfigPath(
+  explicit: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): { path: string; what: string } | undefined {
   if (explicit !== undefined) return { path: resolve(cwd, explicit), what: '--config' };
   const fromEnv = env.MULTICAL_CONFIG;
   if (fromEnv !== undefined && fromEnv !== '') return { path: resolve(cwd, fromEnv), what: 'MULTICAL_CONFIG' };
@@ -77,7 +81,9 @@ export async function loadConfigFile(file: string, what: string, schema: ConfigS
   const data = checkSection(raw as Record<string, unknown>, schema.top, schema.sections, '', file);
   const secrets = secretKeys(data, schema);
   if (secrets.length > 0 && (mode & 0o044) !== 0) {
-    warn(`warning: ${file} holds ${secrets.join(' and ')} and can be read by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 ${file}`);
+    warn(
+      `warning: ${file} holds ${secrets.join(' and ')} and can be read by other users (mode ${(mode & 0o777).toString(8)}): chmod 600 ${file}`,
+    );
   }
   return viewOf(file, data);
 }
@@ -93,7 +99,9 @@ async function parseYaml(file: string, text: string): Promise<unknown> {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
   const syntax = doc.errors[0];
   if (syntax) {
-    throw new UsageError(`${file}: YAML syntax error at ${where(syntax.pos[0])}: ${syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(
+      `${file}: YAML syntax error at ${where(syntax.pos[0])}: ${syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   visit(doc, {
     Map(_key, map) {
@@ -138,7 +146,8 @@ function checkSection(
     const spec = keys.get(k);
     const section = sections.get(k);
     if (section) {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${file}: ${name} must be a section of "key: value" lines`);
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        throw new UsageError(`${file}: ${name} must be a section of "key: value" lines`);
       out[k] = checkSection(v as Record<string, unknown>, section, new Map(), `${name}.`, file);
       continue;
     }

@@ -22,7 +22,13 @@ export const METER_OPTIONS = {
   baud: { name: 'baud', arg: 'rate', type: int(50, 4_000_000), default: 1200, help: 'serial baud rate' },
   stopbits: { name: 'stopbits', arg: 'n', type: int(1, 2, 'must be 1 or 2'), default: 2, help: 'serial stop bits, 1 or 2' },
   parity: { name: 'parity', arg: 'parity', type: oneOf('none', 'even', 'odd'), default: 'none', help: 'serial parity: none, even or odd' },
-  timeout: { name: 'timeout', arg: 'seconds', type: seconds(0.1, 60), default: 2, help: 'seconds to wait for the meter to answer one request' },
+  timeout: {
+    name: 'timeout',
+    arg: 'seconds',
+    type: seconds(0.1, 60),
+    default: 2,
+    help: 'seconds to wait for the meter to answer one request',
+  },
   retries: { name: 'retries', arg: 'n', type: int(0, 5), default: 2, help: 'times to repeat a request the meter did not answer, 0 to 5' },
   lockWait: {
     name: 'lock-wait',

@@ -79,11 +79,15 @@ export function problemOf(type: ValueType, v: unknown): string | undefined {
       return v === true || v === false || v === 'true' || v === 'false' ? undefined : 'must be true or false';
     case 'int': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,16}$/.test(v.trim()) ? Number(v) : Number.NaN;
-      return Number.isSafeInteger(n) && n >= type.min && n <= type.max ? undefined : (type.message ?? `must be a whole number from ${type.min} to ${type.max}`);
+      return Number.isSafeInteger(n) && n >= type.min && n <= type.max
+        ? undefined
+        : (type.message ?? `must be a whole number from ${type.min} to ${type.max}`);
     }
     case 'seconds': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}(\.\d{1,9})?$/.test(v.trim()) ? Number(v) : Number.NaN;
-      return Number.isFinite(n) && n >= type.min && n <= type.max ? undefined : `must be a number of seconds from ${type.min} to ${type.max}`;
+      return Number.isFinite(n) && n >= type.min && n <= type.max
+        ? undefined
+        : `must be a number of seconds from ${type.min} to ${type.max}`;
     }
     case 'enum':
       return typeof v === 'string' && type.values.includes(v) ? undefined : `must be ${either(type.values)}`;

@@ -10,9 +10,12 @@ import { configKey, parseOption, type OptionSpec } from './options.js';
 
 export type Source = 'cli' | 'env' | 'config' | 'default';
 
+/** A value as given: command-line text, a flag, a repeated option, or a checked YAML value. */
+export type RawValue = string | number | boolean | string[];
+
 export interface Sources {
   /** The value given on the command line for the option `name`, if any (as commander parsed it). */
-  cli(name: string): unknown;
+  cli(name: string): RawValue | undefined;
   env: Readonly<Record<string, string | undefined>>;
   config: ConfigView | undefined;
   /** Where warnings go (a secret file others can read). */
@@ -31,13 +34,15 @@ export function flagLabel(spec: OptionSpec): string {
   return `--${spec.name}`;
 }
 
-function fromConfig(spec: OptionSpec, s: Sources): { value: unknown; label: string } | undefined {
+function fromConfig(spec: OptionSpec, s: Sources): { value: RawValue; label: string } | undefined {
   const key = configKey(spec);
-  return key === undefined ? undefined : s.config?.lookup(spec.section, key);
+  const found = key === undefined ? undefined : s.config?.lookup(spec.section, key);
+  // The file was checked against the option table when it was loaded: its values have the table's types.
+  return found === undefined ? undefined : { value: found.value as RawValue, label: found.label };
 }
 
 /** Where one option's value comes from by the rule, unchecked (the value as given). */
-export function resolveRaw(spec: OptionSpec, s: Sources): { raw: unknown; source: Source; label: string } {
+export function resolveRaw(spec: OptionSpec, s: Sources): { raw: RawValue | undefined; source: Source; label: string } {
   const c = s.cli(spec.name);
   if (c !== undefined) return { raw: c, source: 'cli', label: flagLabel(spec) };
   const e = spec.env ? s.env[spec.env] : undefined;
@@ -51,6 +56,12 @@ export function resolveRaw(spec: OptionSpec, s: Sources): { raw: unknown; source
 export function resolve(spec: OptionSpec, s: Sources): Resolved {
   const r = resolveRaw(spec, s);
   return { value: r.raw === undefined ? undefined : parseOption(spec, r.raw, r.label), source: r.source, label: r.label };
+}
+
+/** A text option (a path, a name) with the label that names where it came from; undefined when not given. */
+export function resolveText(spec: OptionSpec, s: Sources): { value: string; label: string } | undefined {
+  const r = resolve(spec, s);
+  return typeof r.value === 'string' ? { value: r.value, label: r.label } : undefined;
 }
 
 export function resolveValue<T>(spec: OptionSpec, s: Sources): T {

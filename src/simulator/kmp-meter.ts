@@ -4,13 +4,7 @@
  * answer and has no timing; `serve()` puts the meter on a transport with wire.ts.
  */
 import { Decimal } from '../core/decimal.js';
-import {
-  Cid,
-  decodeGetRegisterRequest,
-  encodeGetSerialNoReply,
-  encodeGetTypeReply,
-  encodeRegisterRecord,
-} from '../kmp/app.js';
+import { Cid, decodeGetRegisterRequest, encodeGetSerialNoReply, encodeGetTypeReply, encodeRegisterRecord } from '../kmp/app.js';
 import { crc16 } from '../kmp/crc.js';
 import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, START_FROM_METER, START_TO_METER, STOP, decodeFrame, encodeFrame, type Frame } from '../kmp/frame.js';

@@ -48,25 +48,52 @@ export const e1KWh = (t: number): bigint => energyKWh(t, 55006, 12.3);
 export const volumeCm3 = (t: number): bigint => 123456n + BigInt(Math.floor(((t - T0) * 45.6) / 3600));
 export const hours = (t: number): number => 21432 + Math.floor((t - T0) / 3600);
 
-const fixed = (unit: string, c: number, e = 0): Generator => () => ({ unit, value: d(c, e) });
-const dateBack = (days: number): Generator => (t) => ({ unit: 'yy:mm:dd', value: yymmdd(daysBefore(t, days)) });
+const fixed =
+  (unit: string, c: number, e = 0): Generator =>
+  () => ({ unit, value: d(c, e) });
+const dateBack =
+  (days: number): Generator =>
+  (t) => ({ unit: 'yy:mm:dd', value: yymmdd(daysBefore(t, days)) });
 
 function maxima(): Array<[number, Generator]> {
   return [
-    [123, dateBack(120)], [124, fixed('l/h', 1210)], [125, dateBack(200)], [126, fixed('l/h', 0)],
-    [127, dateBack(95)], [128, fixed('kW', 388, -1)], [129, dateBack(210)], [130, fixed('kW', 0, -1)],
-    [138, dateBack(9)], [139, fixed('l/h', 987)], [140, dateBack(3)], [141, fixed('l/h', 12)],
-    [142, dateBack(9)], [143, fixed('kW', 301, -1)], [144, dateBack(3)], [145, fixed('kW', 4, -1)],
-    [146, fixed('°C', 6312, -2)], [147, fixed('°C', 3975, -2)], [149, fixed('°C', 6488, -2)], [150, fixed('°C', 4102, -2)],
+    [123, dateBack(120)],
+    [124, fixed('l/h', 1210)],
+    [125, dateBack(200)],
+    [126, fixed('l/h', 0)],
+    [127, dateBack(95)],
+    [128, fixed('kW', 388, -1)],
+    [129, dateBack(210)],
+    [130, fixed('kW', 0, -1)],
+    [138, dateBack(9)],
+    [139, fixed('l/h', 987)],
+    [140, dateBack(3)],
+    [141, fixed('l/h', 12)],
+    [142, dateBack(9)],
+    [143, fixed('kW', 301, -1)],
+    [144, dateBack(3)],
+    [145, fixed('kW', 4, -1)],
+    [146, fixed('°C', 6312, -2)],
+    [147, fixed('°C', 3975, -2)],
+    [149, fixed('°C', 6488, -2)],
+    [150, fixed('°C', 4102, -2)],
   ];
 }
 
 /** Register id → value as a function of time (seconds since the epoch). */
 export function buildRegisters(energyUnit: EnergyUnit, serialNo: number): Map<number, Generator> {
-  const e = (base: number, kW: number): Generator => (t) => energy(energyUnit, energyKWh(t, base, kW));
+  const e =
+    (base: number, kW: number): Generator =>
+    (t) =>
+      energy(energyUnit, energyKWh(t, base, kW));
   const g: Array<[number, Generator]> = [
     [60, (t) => energy(energyUnit, e1KWh(t))],
-    [61, e(98110, 21.9)], [62, e(43104, 9.6)], [63, e(12, 0)], [94, e(0, 0)], [95, e(0, 0)], [96, e(0, 0)],
+    [61, e(98110, 21.9)],
+    [62, e(43104, 9.6)],
+    [63, e(12, 0)],
+    [94, e(0, 0)],
+    [95, e(0, 0)],
+    [96, e(0, 0)],
     [266, (t) => ({ unit: 'Wh', value: d(e1KWh(t) * 1000n + BigInt(Math.floor((((t - T0) * 12.3) % 3600) / 3.6))) })],
     [68, (t) => ({ unit: 'm³', value: d(volumeCm3(t), -2) })],
     [69, fixed('m³', 0, -2)],
@@ -78,12 +105,16 @@ export function buildRegisters(energyUnit: EnergyUnit, serialNo: number): Map<nu
     [87, (t) => ({ unit: '°C', value: d(temp2(t), -2) })],
     [88, fixed('°C', 1000, -2)],
     [89, (t) => ({ unit: 'K', value: d(temp1(t) - temp2(t), -2) })],
-    [91, fixed('bar', 25, -1)], [92, fixed('bar', 21, -1)],
+    [91, fixed('bar', 25, -1)],
+    [92, fixed('bar', 21, -1)],
     [97, (t) => ({ unit: 'm³·°C', value: d(8123456n + BigInt(Math.floor((t - T0) / 120))) })],
     [110, (t) => ({ unit: 'm³·°C', value: d(5012345n + BigInt(Math.floor((t - T0) / 190))) })],
-    [99, fixed('', 0)], [113, fixed('', 0)],
+    [99, fixed('', 0)],
+    [113, fixed('', 0)],
     ...maxima(),
-    [152, fixed('', 19101050)], [153, fixed('', 10310)], [154, fixed('', 41209)],
+    [152, fixed('', 19101050)],
+    [153, fixed('', 10310)],
+    [154, fixed('', 41209)],
     [175, fixed('h', 0)],
     [1001, fixed('', serialNo)],
     [1002, (t) => ({ unit: 'hh:mm:ss', value: hhmmss(new Date(t * 1000)) })],

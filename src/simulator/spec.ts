@@ -50,7 +50,8 @@ const WORDS: Readonly<Record<string, Apply>> = {
   latency: (o, _f, v) => void (o.latencyMs = wholeNumber('latency', v)),
   baud: (o, _f, v) => void (o.baud = wholeNumber('baud', v)),
   energy: (o, _f, v) => {
-    if (v !== 'MWh' && v !== 'GJ' && v !== 'kWh') throw new UsageError(`simulator energy unit must be MWh, GJ or kWh, not ${JSON.stringify(v ?? '')}`);
+    if (v !== 'MWh' && v !== 'GJ' && v !== 'kWh')
+      throw new UsageError(`simulator energy unit must be MWh, GJ or kWh, not ${JSON.stringify(v ?? '')}`);
     o.energyUnit = v;
   },
   'no-answer': (_o, f) => void (f.noAnswer = true),
@@ -78,7 +79,10 @@ export function parseSimSpec(spec: string): SimOptions {
   const faults: SimFaults = {};
   const opts: SimOptions = { faults };
   const rest = spec === 'sim' ? '' : spec.replace(/^sim:/, '');
-  for (const word of rest.split(',').map((w) => w.trim()).filter(Boolean)) {
+  for (const word of rest
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
     const eq = word.indexOf('=');
     const key = eq < 0 ? word : word.slice(0, eq);
     const apply = Object.hasOwn(WORDS, key) ? WORDS[key] : undefined;

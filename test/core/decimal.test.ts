@@ -37,7 +37,24 @@ describe('Decimal.parse', () => {
   }
 
   test('rejects what is not a plain decimal', () => {
-    for (const text of ['', ' ', '.', '-', 'abc', '1.2.3', '1e', 'e5', '--1', '+-1', 'NaN', 'Infinity', '0x10', '1,5', '1 000', '1e99999']) {
+    for (const text of [
+      '',
+      ' ',
+      '.',
+      '-',
+      'abc',
+      '1.2.3',
+      '1e',
+      'e5',
+      '--1',
+      '+-1',
+      'NaN',
+      'Infinity',
+      '0x10',
+      '1,5',
+      '1 000',
+      '1e99999',
+    ]) {
       assert.equal(Decimal.parse(text), undefined, JSON.stringify(text));
     }
   });

@@ -12,10 +12,7 @@ describe('RawNumber', () => {
       list: [new RawNumber('-123.45'), new RawNumber('0.251'), { deep: [new RawNumber('0.10')] }],
     };
     const text = stringifyJson(doc);
-    assert.equal(
-      text,
-      '{"energy":1959120400000000000000000,"temp":63.44,"list":[-123.45,0.251,{"deep":[0.10]}]}',
-    );
+    assert.equal(text, '{"energy":1959120400000000000000000,"temp":63.44,"list":[-123.45,0.251,{"deep":[0.10]}]}');
     const parsed = JSON.parse(text) as { temp: number; list: [number, number, { deep: number[] }] };
     assert.equal(parsed.temp, 63.44);
     assert.equal(parsed.list[0], -123.45);

@@ -124,7 +124,10 @@ describe('signals', () => {
     test(`${sig} closes the port, releases the lock and exits ${code}`, async () => {
       const pty = await ptyPair();
       try {
-        const child = spawn(process.execPath, [BIN, 'get', '-d', pty.a, '--timeout', '20', '60'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [BIN, 'get', '-d', pty.a, '--timeout', '20', '60'], {
+          env: cleanEnv(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
         await new Promise((r) => setTimeout(r, 700));
@@ -157,7 +160,9 @@ describe('quiet', () => {
       const ok = await runCli(['read', '-q', '-d', 'sim', '--url', dz.url, '2:86:0', '1:60:0'], { env });
       assert.equal(ok.code, 0);
       assert.equal(ok.stdout + ok.stderr, '');
-      const bad = await runCli(['read', '-q', '-d', 'sim:no-answer', '--timeout', '0.2', '--retries', '0', '--url', dz.url, '2:86:0'], { env });
+      const bad = await runCli(['read', '-q', '-d', 'sim:no-answer', '--timeout', '0.2', '--retries', '0', '--url', dz.url, '2:86:0'], {
+        env,
+      });
       assert.equal(bad.code, 3);
       assert.equal(bad.stdout, '');
       const lines = bad.stderr.trim().split('\n');

@@ -67,7 +67,11 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     const replyWith = (records: number[]): string => {
       const body = [0x3f, 0x10, ...records];
       const crc = crc16(body);
-      return hexOf([0x40, ...[...body, crc >> 8, crc & 0xff].flatMap((b) => ([0x06, 0x0d, 0x1b, 0x40, 0x80].includes(b) ? [0x1b, b ^ 0xff] : [b])), 0x0d]);
+      return hexOf([
+        0x40,
+        ...[...body, crc >> 8, crc & 0xff].flatMap((b) => ([0x06, 0x0d, 0x1b, 0x40, 0x80].includes(b) ? [0x1b, b ^ 0xff] : [b])),
+        0x0d,
+      ]);
     };
     const vectors: Array<[number[], string]> = [
       [[0x04, 0xc2, 0x00, 0x00, 0x30, 0x39], '-123.45'],
@@ -79,7 +83,9 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     for (const [float, text] of vectors) {
       assert.deepEqual(wireRegisters([replyWith([0x00, 0x50, 0x16, ...float])]).get(80), { unitCode: 0x16, text, numeric: true });
     }
-    const dated = wireRegisters([replyWith([0x03, 0xea, 0x2f, 0x04, 0x00, 0x00, 0x03, 0x0e, 0x33, 0x03, 0xeb, 0x30, 0x04, 0x00, 0x00, 0x03, 0x5e, 0xe5])]);
+    const dated = wireRegisters([
+      replyWith([0x03, 0xea, 0x2f, 0x04, 0x00, 0x00, 0x03, 0x0e, 0x33, 0x03, 0xeb, 0x30, 0x04, 0x00, 0x00, 0x03, 0x5e, 0xe5]),
+    ]);
     assert.deepEqual(dated.get(1002), { unitCode: 0x2f, text: '20:02:43', numeric: false });
     assert.deepEqual(dated.get(1003), { unitCode: 0x30, text: '2022-09-01', numeric: false });
     assert.equal(tableUnit(0x16), 'kW');
@@ -127,7 +133,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       assert.equal(frameLines(r.stdout, 'tx').length, 0, 'frames go to stderr, never into the JSON');
     });
 
-    test('get of the 8 common registers is ONE request with the protocol description\'s bytes', T, async () => {
+    test("get of the 8 common registers is ONE request with the protocol description's bytes", T, async () => {
       const seen = meter.simRxHex().length;
       const r = await cli(['get', '-d', meter.device, '--json', '--debug', ...EIGHT.map(String)]);
       checkGetJson(r, EIGHT);
@@ -190,12 +196,19 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       assert.deepEqual(frameLines(log, 'tx', true), [getRegisterRequest([60, 68])]);
       const wire = wireRegisters(frameLines(log, 'rx', true));
       assert.deepEqual([...wire.keys()].sort(), [60, 68]);
-      assert.match(r.stdout, new RegExp(`^60\\s+${tableName(60)!.replace(/[()]/g, '\\$&')}\\s+${wire.get(60)!.text.replace('.', '\\.')}\\s+MWh$`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(`^60\\s+${tableName(60)!.replace(/[()]/g, '\\$&')}\\s+${wire.get(60)!.text.replace('.', '\\.')}\\s+MWh$`, 'm'),
+      );
 
       const again = await cli(['info', '-d', meter.device, '--debug-file', file]);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(again.stderr, '');
-      assert.deepEqual(frameLines(readFileSync(file, 'utf8'), 'tx', true).slice(0, 1), [getRegisterRequest([60, 68])], 'the first run is kept: appended');
+      assert.deepEqual(
+        frameLines(readFileSync(file, 'utf8'), 'tx', true).slice(0, 1),
+        [getRegisterRequest([60, 68])],
+        'the first run is kept: appended',
+      );
       assert.equal(frameLines(readFileSync(file, 'utf8'), 'tx', true).length, 3);
     });
 
@@ -232,7 +245,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       assert.equal(frameLines(r.stderr, 'tx').length, 2, '11 registers: 2 requests');
     });
 
-    test('8 registers: exactly ONE request, byte for byte the protocol description\'s', T, async () => {
+    test("8 registers: exactly ONE request, byte for byte the protocol description's", T, async () => {
       const r = await cli(['get', '-d', meter.device, '--json', '--debug', ...EIGHT.map(String)]);
       checkGetJson(r, EIGHT);
       const tx = frameLines(r.stderr, 'tx');
@@ -389,10 +402,17 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       const json = await cli(['get', '-d', pair.b, '--timeout', '0.3', '--retries', '0', '--json', '60', '68']);
       assert.equal(json.code, 3, json.stderr);
       assertOneErrorLine(json.stderr);
-      const doc = JSON.parse(json.stdout) as { registers: unknown[]; missing: number[]; errors: Array<{ registers: number[]; code: string; message: string }> };
+      const doc = JSON.parse(json.stdout) as {
+        registers: unknown[];
+        missing: number[];
+        errors: Array<{ registers: number[]; code: string; message: string }>;
+      };
       assert.deepEqual(doc.registers, []);
       assert.deepEqual(doc.missing, [], 'not read is not "the meter does not know it"');
-      assert.deepEqual(doc.errors.map((e) => [e.registers, e.code]), [[[60, 68], 'METER_TIMEOUT']]);
+      assert.deepEqual(
+        doc.errors.map((e) => [e.registers, e.code]),
+        [[[60, 68], 'METER_TIMEOUT']],
+      );
       assert.ok(json.ms >= 300);
 
       const info = await cli(['info', '-d', pair.b, '--timeout', '0.3', '--retries', '0']);
@@ -567,7 +587,11 @@ function asNobody(args: string[]): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     // nobody cannot read root's HOME: give it one that does not exist (no config file).
-    const child = spawn(cmd, cmdArgs, { env: cleanEnv({ HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent/.config' }), cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, cmdArgs, {
+      env: cleanEnv({ HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent/.config' }),
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

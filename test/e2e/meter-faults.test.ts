@@ -60,7 +60,10 @@ describe('meter faults over a real pty (multical simulate --fault)', { concurren
     const r = await cli(['get', '-d', meter.device, '--timeout', '0.5', '--json', '--debug', ...EIGHT.map(String)]);
     checkGetJson(r, EIGHT);
     assert.deepEqual(frameLines(r.stderr, 'tx'), [EIGHT_REQUEST, EIGHT_REQUEST]);
-    const replies = frameLines(r.stderr, 'rx').join(' ').split(' 0D').filter((x) => x.trim() !== '');
+    const replies = frameLines(r.stderr, 'rx')
+      .join(' ')
+      .split(' 0D')
+      .filter((x) => x.trim() !== '');
     assert.ok(replies.length >= 2, 'two replies arrived: the corrupt one and the good one');
   });
 
@@ -118,7 +121,19 @@ describe('meter faults over a real pty (multical simulate --fault)', { concurren
 
   test('vanish-after=1 with 9 registers: the first batch arrives, then exit 3: the device went away or did not reply', T, async (t) => {
     const meter = await meterFor(t, ['--fault', 'vanish-after=1']);
-    const r = await cli(['get', '-d', meter.device, '--timeout', '0.3', '--retries', '1', '--json', '--debug', ...EIGHT.map(String), '1002']);
+    const r = await cli([
+      'get',
+      '-d',
+      meter.device,
+      '--timeout',
+      '0.3',
+      '--retries',
+      '1',
+      '--json',
+      '--debug',
+      ...EIGHT.map(String),
+      '1002',
+    ]);
     checkGetJson(r, [...EIGHT, 1002], { code: 3, failed: [1002] });
     const tx = frameLines(r.stderr, 'tx');
     assert.equal(tx[0], EIGHT_REQUEST);

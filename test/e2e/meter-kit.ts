@@ -99,7 +99,9 @@ export async function ptyMeter(flags: string[] = []): Promise<SimMeter> {
 
 /** `multical simulate --listen 127.0.0.1:0 --debug FLAGS`; resolves with the printed tcp:// address. */
 export async function tcpMeter(flags: string[] = []): Promise<SimMeter> {
-  const sim = await startCli(['simulate', '--listen', '127.0.0.1:0', '--debug', ...flags], /listening on (tcp:\/\/127\.0\.0\.1:\d+)\n/, { env: ENV });
+  const sim = await startCli(['simulate', '--listen', '127.0.0.1:0', '--debug', ...flags], /listening on (tcp:\/\/127\.0\.0\.1:\d+)\n/, {
+    env: ENV,
+  });
   return simMeter(sim.match[1]!, sim);
 }
 
@@ -204,7 +206,7 @@ export function wireRegisters(rxLines: readonly string[]): Map<number, WireValue
       start = -1;
       if (body.length < 4 || crc16(body) !== 0 || body[0] !== 0x3f || body[1] !== 0x10) continue;
       const data = body.slice(2, -2);
-      for (let p = 0; p + 5 <= data.length; ) {
+      for (let p = 0; p + 5 <= data.length;) {
         const id = (data[p]! << 8) | data[p + 1]!;
         const unitCode = data[p + 2]!;
         const len = data[p + 3]!;
@@ -215,7 +217,10 @@ export function wireRegisters(rxLines: readonly string[]): Map<number, WireValue
           let m = 0;
           for (const b of mantissa) m = m * 256 + b;
           const d = String(m).padStart(6, '0');
-          const text = unitCode === 0x2f ? `${d.slice(0, 2)}:${d.slice(2, 4)}:${d.slice(4, 6)}` : `20${d.slice(0, 2)}-${d.slice(2, 4)}-${d.slice(4, 6)}`;
+          const text =
+            unitCode === 0x2f
+              ? `${d.slice(0, 2)}:${d.slice(2, 4)}:${d.slice(4, 6)}`
+              : `20${d.slice(0, 2)}-${d.slice(2, 4)}-${d.slice(4, 6)}`;
           out.set(id, { unitCode, text, numeric: false });
         } else {
           out.set(id, { unitCode, text: decimalText(siex, mantissa), numeric: true });
@@ -273,7 +278,10 @@ export function tableUnit(code: number): string | undefined {
 }
 
 /** The classic 402 script's --test_kamstrup list (kmp-protocol.md, last line). */
-export const CLASSIC_31 = [60, 80, 86, 87, 89, 74, 68, 141, 139, 140, 138, 145, 143, 149, 150, 144, 142, 126, 124, 125, 123, 130, 128, 146, 147, 129, 127, 97, 110, 113, 1004];
+export const CLASSIC_31 = [
+  60, 80, 86, 87, 89, 74, 68, 141, 139, 140, 138, 145, 143, 149, 150, 144, 142, 126, 124, 125, 123, 130, 128, 146, 147, 129, 127, 97, 110,
+  113, 1004,
+];
 
 /** The protocol description's vector: GetRegister for 60 68 74 80 86 87 89 266. */
 export const EIGHT = [60, 68, 74, 80, 86, 87, 89, 266];
@@ -337,13 +345,23 @@ export interface GetJsonExpectation {
  * code on the wire; value written exactly as the wire's mantissa and exponent say (raw text compared),
  * dates and times as strings.
  */
-export function checkGetJson(r: CliResult, asked: number[], e: GetJsonExpectation = {}): { registers: Array<{ id: number; value: unknown }>; missing: number[]; errors?: Array<{ registers: number[]; code: string; message: string }> } {
+export function checkGetJson(
+  r: CliResult,
+  asked: number[],
+  e: GetJsonExpectation = {},
+): {
+  registers: Array<{ id: number; value: unknown }>;
+  missing: number[];
+  errors?: Array<{ registers: number[]; code: string; message: string }>;
+} {
   const missing = e.missing ?? [];
   const failed = e.failed ?? [];
   assert.equal(r.code, e.code ?? 0, `exit code (stderr: ${r.stderr})`);
   assert.ok(r.stdout.endsWith('\n'), 'stdout ends with a newline');
   assert.equal(lines(r.stdout).length, 1, `one line of JSON on stdout, got: ${r.stdout}`);
-  const doc = JSON.parse(r.stdout) as ReturnType<typeof checkGetJson> & { registers: Array<{ id: number; name: string; value: unknown; unit: string }> };
+  const doc = JSON.parse(r.stdout) as ReturnType<typeof checkGetJson> & {
+    registers: Array<{ id: number; name: string; value: unknown; unit: string }>;
+  };
   assert.deepEqual(Object.keys(doc), failed.length ? ['registers', 'missing', 'errors'] : ['registers', 'missing']);
   const read = [...new Set(asked)].filter((id) => !missing.includes(id) && !failed.includes(id));
   assert.deepEqual(
@@ -352,7 +370,11 @@ export function checkGetJson(r: CliResult, asked: number[], e: GetJsonExpectatio
     'registers in the order asked, each once',
   );
   assert.deepEqual(doc.missing, missing);
-  if (failed.length) assert.deepEqual(doc.errors?.flatMap((x) => x.registers), failed);
+  if (failed.length)
+    assert.deepEqual(
+      doc.errors?.flatMap((x) => x.registers),
+      failed,
+    );
   const raws = rawRegisters(r.stdout);
   assert.deepEqual(
     raws.map((x) => x.id),

@@ -199,7 +199,10 @@ describe('read → Domoticz: device types and unit conversion', () => {
       assert.equal(r.code, 5);
       assert.deepEqual(dz.updates, []);
       const pushes = parse(r.stdout).pushes;
-      assert.deepEqual(pushes.map((p) => p.status), ['refused', 'refused', 'refused']);
+      assert.deepEqual(
+        pushes.map((p) => p.status),
+        ['refused', 'refused', 'refused'],
+      );
       assert.match(r.stderr, /12:86:0: .*°C cannot be expressed in MWh/);
       assert.match(r.stderr, /13:60:0: .*Light\/Switch/);
       assert.match(r.stderr, /10:1003:0: .*yy:mm:dd/);
@@ -216,7 +219,10 @@ describe('read → Domoticz: modes and order', () => {
       // 10 = 100 + (v1 − 4000); then 11 = v1
       assert.equal(svalues(dz)['10'], addText('100', subText(v1, '4000')));
       assert.equal(svalues(dz)['11'], trim(v1));
-      assert.deepEqual(dz.updates.map((u) => u.idx), ['10', '11']);
+      assert.deepEqual(
+        dz.updates.map((u) => u.idx),
+        ['10', '11'],
+      );
 
       const total1 = svalues(dz)['10']!;
       const r2 = await read(dz, ['-d', 'sim', '10:68:2:11', '11:68:0']);
@@ -241,7 +247,10 @@ describe('read → Domoticz: modes and order', () => {
       const tx = r.stderr.split('\n').filter((l) => /^tx 80 /.test(l));
       assert.equal(tx.length, 1, 'one GetRegister request for 68 and 60');
       assert.match(tx[0]!, /^tx 80 3F 10 02 00 44 00 3C /);
-      assert.deepEqual(dz.updates.map((u) => u.idx), ['11', '10', '12']);
+      assert.deepEqual(
+        dz.updates.map((u) => u.idx),
+        ['11', '10', '12'],
+      );
       // 11 took the reading first, so 10 gets 100 + (reading − reading) = 100
       assert.equal(svalues(dz)['10'], '100');
     });
@@ -253,8 +262,14 @@ describe('read → Domoticz: API versions and authentication', () => {
     await withStandin({}, async (dz) => {
       const r = await read(dz, ['-d', 'sim', '2:86:0']);
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(dz.requests.every((q) => q.query.type === 'command'), JSON.stringify(dz.requests.map((q) => q.query)));
-      assert.deepEqual(dz.requests.map((q) => q.query.param), ['getdevices', 'udevice']);
+      assert.ok(
+        dz.requests.every((q) => q.query.type === 'command'),
+        JSON.stringify(dz.requests.map((q) => q.query)),
+      );
+      assert.deepEqual(
+        dz.requests.map((q) => q.query.param),
+        ['getdevices', 'udevice'],
+      );
     });
   });
 
@@ -370,7 +385,10 @@ describe('read → Domoticz over HTTPS with a self-signed certificate', () => {
       assert.equal(dz.updates.length, 1);
       const untrusted = await read(dz, ['-d', 'sim', '2:86:0']);
       assert.equal(untrusted.code, 4);
-      assert.match(untrusted.stderr, /2:86:0: device 2: TLS certificate of https:\/\/127\.0\.0\.1:\d+ not trusted .*--ca FILE, or --insecure/);
+      assert.match(
+        untrusted.stderr,
+        /2:86:0: device 2: TLS certificate of https:\/\/127\.0\.0\.1:\d+ not trusted .*--ca FILE, or --insecure/,
+      );
       const insecure = await read(dz, ['-d', 'sim', '--insecure', '2:86:0']);
       assert.equal(insecure.code, 0, insecure.stderr);
       assert.equal(dz.updates.length, 2);
@@ -388,8 +406,14 @@ describe('read → Domoticz: failures', () => {
       const r = await read(dz, ['-d', 'sim', '99:60:0', '2:86:0']);
       assert.equal(r.code, 4);
       assert.match(r.stderr, /99:60:0: device 99: Domoticz has no device with idx 99/);
-      assert.deepEqual(dz.updates.map((u) => u.idx), ['2']);
-      assert.deepEqual(parse(r.stdout).pushes.map((p) => p.status), ['failed', 'sent']);
+      assert.deepEqual(
+        dz.updates.map((u) => u.idx),
+        ['2'],
+      );
+      assert.deepEqual(
+        parse(r.stdout).pushes.map((p) => p.status),
+        ['failed', 'sent'],
+      );
     });
   });
 
@@ -424,7 +448,10 @@ describe('read → Domoticz: failures', () => {
     await withStandin({}, async (dz) => {
       const r = await read(dz, ['-d', 'sim:omit=86', '2:86:0', '1:60:0']);
       assert.equal(r.code, 3);
-      assert.deepEqual(dz.updates.map((u) => u.idx), ['1']);
+      assert.deepEqual(
+        dz.updates.map((u) => u.idx),
+        ['1'],
+      );
       assert.match(r.stderr, /2:86:0: not pushed: the meter does not report register 86/);
       assert.ok(!dz.requests.some((q) => q.query.idx === '2' || q.query.rid === '2'));
     });
@@ -514,7 +541,10 @@ describe('read: dry run, diagnostics, output', () => {
         const port = new URL(dz.url).port;
         const r = await runCli(['-d', pty.a, '--ip', '127.0.0.1', '--port', port, '2:86:0', '1:60:0', '--verbose']);
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(dz.updates.map((u) => u.idx), ['2', '1']);
+        assert.deepEqual(
+          dz.updates.map((u) => u.idx),
+          ['2', '1'],
+        );
         assert.match(r.stderr, /meter: 1 request, 1 frame sent/);
       });
     } finally {

@@ -31,10 +31,7 @@ function digits(unit: number, n: number): RegisterRecord {
 
 describe('date and time units', () => {
   test('the unit codes are those of kmp-units.tsv', () => {
-    assert.deepEqual(
-      [UNIT_HHMMSS, UNIT_YYMMDD, UNIT_YYYYMMDD, UNIT_MMDD, UNIT_ASCII, UNIT_DATETIME],
-      [0x2f, 0x30, 0x31, 0x32, 0x36, 0x4f],
-    );
+    assert.deepEqual([UNIT_HHMMSS, UNIT_YYMMDD, UNIT_YYYYMMDD, UNIT_MMDD, UNIT_ASCII, UNIT_DATETIME], [0x2f, 0x30, 0x31, 0x32, 0x36, 0x4f]);
     assert.equal(unitSymbol(UNIT_HHMMSS), 'hh:mm:ss');
     assert.equal(unitSymbol(UNIT_YYMMDD), 'yy:mm:dd');
     assert.equal(unitSymbol(UNIT_YYYYMMDD), 'yyyy:mm:dd');
@@ -80,7 +77,9 @@ describe('date and time units', () => {
   });
 
   test('unit 0x36 ASCII: the text, NUL bytes dropped, unprintable bytes as ?', () => {
-    const [r] = decodeRegisterRecords(encodeRawRecord(1126, 0x36, Uint8Array.from([...'MC403'].map((c) => c.charCodeAt(0)).concat([0, 0]))));
+    const [r] = decodeRegisterRecords(
+      encodeRawRecord(1126, 0x36, Uint8Array.from([...'MC403'].map((c) => c.charCodeAt(0)).concat([0, 0]))),
+    );
     assert.deepEqual(formatRecord(r!), { text: 'MC403', numeric: false, unit: 'ASCII' });
     const [odd] = decodeRegisterRecords(encodeRawRecord(1126, 0x36, Uint8Array.of(0x41, 0x07, 0x7f, 0xc3, 0x42)));
     assert.equal(formatRecord(odd!).text, 'A???B');

@@ -20,10 +20,31 @@ interface FrameVector {
 const FRAME_VECTORS: readonly FrameVector[] = [
   // kmp-protocol.md, "Vectors"
   { source: 'Vectors: GetType request', bytes: '80 3F 01 05 8A 0D', direction: 'toMeter', destination: 0x3f, cid: 0x01, data: '' },
-  { source: 'Vectors: GetType reply', bytes: '40 3F 01 00 04 1B F9 01 26 99 0D', direction: 'fromMeter', destination: 0x3f, cid: 0x01, data: '00 04 06 01' },
+  {
+    source: 'Vectors: GetType reply',
+    bytes: '40 3F 01 00 04 1B F9 01 26 99 0D',
+    direction: 'fromMeter',
+    destination: 0x3f,
+    cid: 0x01,
+    data: '00 04 06 01',
+  },
   { source: 'Vectors: GetSerialNo request', bytes: '80 3F 02 35 E9 0D', direction: 'toMeter', destination: 0x3f, cid: 0x02, data: '' },
-  { source: 'Vectors: GetSerialNo reply', bytes: '40 3F 02 01 23 45 67 E9 56 0D', direction: 'fromMeter', destination: 0x3f, cid: 0x02, data: '01 23 45 67' },
-  { source: 'Vectors: GetRegister request for 0x0080', bytes: '80 3F 10 01 00 1B 7F D4 08 0D', direction: 'toMeter', destination: 0x3f, cid: 0x10, data: '01 00 80' },
+  {
+    source: 'Vectors: GetSerialNo reply',
+    bytes: '40 3F 02 01 23 45 67 E9 56 0D',
+    direction: 'fromMeter',
+    destination: 0x3f,
+    cid: 0x02,
+    data: '01 23 45 67',
+  },
+  {
+    source: 'Vectors: GetRegister request for 0x0080',
+    bytes: '80 3F 10 01 00 1B 7F D4 08 0D',
+    direction: 'toMeter',
+    destination: 0x3f,
+    cid: 0x10,
+    data: '01 00 80',
+  },
   {
     source: 'Vectors: GetRegister reply',
     bytes: '40 3F 10 00 1B 7F 16 04 11 01 2A F0 24 63 03 0D',
@@ -32,8 +53,22 @@ const FRAME_VECTORS: readonly FrameVector[] = [
     cid: 0x10,
     data: '00 80 16 04 11 01 2A F0 24',
   },
-  { source: 'Vectors: GetRegister request for 60', bytes: '80 3F 10 01 00 3C B2 5F 0D', direction: 'toMeter', destination: 0x3f, cid: 0x10, data: '01 00 3C' },
-  { source: 'Vectors: GetRegister request for 1002', bytes: '80 3F 10 01 03 EA 4C B7 0D', direction: 'toMeter', destination: 0x3f, cid: 0x10, data: '01 03 EA' },
+  {
+    source: 'Vectors: GetRegister request for 60',
+    bytes: '80 3F 10 01 00 3C B2 5F 0D',
+    direction: 'toMeter',
+    destination: 0x3f,
+    cid: 0x10,
+    data: '01 00 3C',
+  },
+  {
+    source: 'Vectors: GetRegister request for 1002',
+    bytes: '80 3F 10 01 03 EA 4C B7 0D',
+    direction: 'toMeter',
+    destination: 0x3f,
+    cid: 0x10,
+    data: '01 03 EA',
+  },
   {
     source: 'Vectors: 8 registers 60 68 74 80 86 87 89 266',
     bytes: '80 3F 10 08 00 3C 00 44 00 4A 00 50 00 56 00 57 00 59 01 0A 9E 82 0D',
@@ -68,10 +103,7 @@ describe('frame vectors: decode → encode → decode', () => {
       assert.equal(toHex(encoded), v.bytes);
       assert.deepEqual(decodeFrame(encoded), frame);
       // And encoding from the vector's own fields, not from what decode returned.
-      assert.equal(
-        toHex(encodeFrame({ direction: v.direction, destination: v.destination, cid: v.cid, data: fromHex(v.data) })),
-        v.bytes,
-      );
+      assert.equal(toHex(encodeFrame({ direction: v.direction, destination: v.destination, cid: v.cid, data: fromHex(v.data) })), v.bytes);
     });
   }
 });
@@ -94,7 +126,10 @@ describe('decodeFrame rejects what is not a frame, with KmpError codes', () => {
   ];
   for (const c of CASES) {
     test(`${c.what}: ${c.bytes || '(empty)'} → ${c.code}`, () => {
-      assert.equal(kmpCode(() => decodeFrame(fromHex(c.bytes))), c.code);
+      assert.equal(
+        kmpCode(() => decodeFrame(fromHex(c.bytes))),
+        c.code,
+      );
     });
   }
 

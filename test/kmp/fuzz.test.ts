@@ -105,7 +105,7 @@ function randomRecordsData(r: ReturnType<typeof prng>): { data: Uint8Array; ids:
 
 function randomChunks(r: ReturnType<typeof prng>, stream: Uint8Array, maxChunk: number): Uint8Array[] {
   const chunks: Uint8Array[] = [];
-  for (let i = 0; i < stream.length; ) {
+  for (let i = 0; i < stream.length;) {
     const n = r.int(maxChunk + 1); // empty chunks too
     chunks.push(stream.subarray(i, i + n));
     i += n;
@@ -168,7 +168,10 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, () => {
         records.map((x) => x.id),
         ids,
       );
-      assert.deepEqual(records.map((x) => toHex(x.mantissa)), mantissas);
+      assert.deepEqual(
+        records.map((x) => toHex(x.mantissa)),
+        mantissas,
+      );
 
       // Every proper prefix of a frame lacks its stop byte: always an error, never a frame.
       for (let cut = 0; cut < bytes.length; cut++) {

@@ -129,7 +129,10 @@ describe('layouts by model', () => {
       const [flag] = decodeInfoCode(4, id).flags;
       assert.equal(flag?.name, BIT2_EITHER);
       assert.equal(flag?.category, 'problem');
-      assert.deepEqual(flag?.alternatives?.map((a) => a.name), ['EXTERNAL_ALARM', 'SENSOR_ERROR']);
+      assert.deepEqual(
+        flag?.alternatives?.map((a) => a.name),
+        ['EXTERNAL_ALARM', 'SENSOR_ERROR'],
+      );
     }
     assert.deepEqual(names(4, 'mc602'), ['SENSOR_T2_OUTSIDE_MEASURING_RANGE']);
   });

@@ -69,7 +69,10 @@ describe('B8 log readout: 17 + Σ(5 + LENᵢ) + (E − 1)·ΣLENᵢ + 2 bytes of
 
   test('mantissa lengths must be 1 to 255', () => {
     for (const bad of [0, 256, 1.5, -1]) {
-      assert.throws(() => logReadoutBodyLength([bad], 1), (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_REQUEST');
+      assert.throws(
+        () => logReadoutBodyLength([bad], 1),
+        (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_REQUEST',
+      );
     }
   });
 });

@@ -196,23 +196,41 @@ function decodeAll(input: Uint8Array, counts: { decoded: number }): void {
   const readout = attempt('decodeLogReadoutReply', input, () => decodeLogReadoutReply(input));
   if (readout) {
     counts.decoded++;
-    same('log readout', attempt('encodeLogReadoutReply', input, () => encodeLogReadoutReply(readoutToReply(readout))));
+    same(
+      'log readout',
+      attempt('encodeLogReadoutReply', input, () => encodeLogReadoutReply(readoutToReply(readout))),
+    );
     for (const e of readout.entries) {
       attempt('entryTimestamp', input, () => entryTimestamp(e.records));
       for (const rec of e.records) attempt('info code', input, () => decodeInfoCode(infoCodeFromRecord(rec), 'mc603'));
     }
   }
   const config = attempt('decodeConfigurationReply', input, () => decodeConfigurationReply(input));
-  if (config) same('configuration', attempt('encodeConfigurationReply', input, () => encodeConfigurationReply(config)));
+  if (config)
+    same(
+      'configuration',
+      attempt('encodeConfigurationReply', input, () => encodeConfigurationReply(config)),
+    );
   const getLog = attempt('decodeGetLogReply', input, () => decodeGetLogReply(0xa0, input));
   const body = getLog?.body;
   if (getLog && body) {
-    same('GetLog reply', attempt('encodeGetLogReply', input, () => encodeGetLogReply(getLogBodyToReply(body, getLog.info))));
+    same(
+      'GetLog reply',
+      attempt('encodeGetLogReply', input, () => encodeGetLogReply(getLogBodyToReply(body, getLog.info))),
+    );
   }
   const req = attempt('decodeLoggerRequest', input, () => decodeLoggerRequest(input));
-  if (req) same('logger request', attempt('encodeLoggerRequest', input, () => encodeLoggerRequest(req)));
+  if (req)
+    same(
+      'logger request',
+      attempt('encodeLoggerRequest', input, () => encodeLoggerRequest(req)),
+    );
   const getLogReq = attempt('decodeGetLogRequest', input, () => decodeGetLogRequest(0xa3, input));
-  if (getLogReq) same('GetLog request', attempt('encodeGetLogRequest', input, () => encodeGetLogRequest(getLogReq)));
+  if (getLogReq)
+    same(
+      'GetLog request',
+      attempt('encodeGetLogRequest', input, () => encodeGetLogRequest(getLogReq)),
+    );
 }
 
 describe(`fuzz the logger decoders (FUZZ_SEED=${FUZZ_SEED})`, () => {

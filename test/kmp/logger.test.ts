@@ -45,8 +45,8 @@ const CONFIG_REPLY = `40 3F B8 05 02 01 01 01 01 00 00 01 00 01 00 00 14 2B 00 3
 82 03 EC 00 AF 00 5E 00 3D 00 3E 00 5F 00 60 01 D9 01 DA 00 45 00 E0 00 E1 00 48 00 49 02 03 01 52 01
 5C 03 EB 03 EA D5 64 0D`;
 const YEARLY_REGISTERS = [
-  60, 63, 97, 110, 64, 65, 362, 68, 84, 85, 369, 99, 123, 383, 124, 125, 384, 126, 127, 385, 128, 129, 386, 130, 1004, 175,
-  94, 61, 62, 95, 96, 473, 474, 69, 224, 225, 72, 73, 515, 338, 348, 1003, 1002,
+  60, 63, 97, 110, 64, 65, 362, 68, 84, 85, 369, 99, 123, 383, 124, 125, 384, 126, 127, 385, 128, 129, 386, 130, 1004, 175, 94, 61, 62, 95,
+  96, 473, 474, 69, 224, 225, 72, 73, 515, 338, 348, 1003, 1002,
 ];
 /** Example 2: GetLogLastEntryPastAbs, minute logger 2, empty. */
 describe('names (kmp-loggers.md, "Subcommands" and "Logger types")', () => {
@@ -173,4 +173,3 @@ describe('requests: ranges and the simulator side', () => {
     assertKmp(() => decodeLoggerRequest(fromHex('06 02 00 00 00 02 00 02 02 03 EB')), 'KMP_BAD_REQUEST');
   });
 });
-

@@ -79,7 +79,10 @@ describe('register names', () => {
   test('ids are unique and sorted, and every register has a name and a family', () => {
     const ids = REGISTER_ROWS.map(([id]) => id);
     assert.equal(new Set(ids).size, ids.length);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
     for (const r of allRegisters()) {
       assert.ok(r.name.length > 0, `${r.id} has a name`);
       assert.ok(r.families.length > 0 && r.families.every((f) => f.length > 0), `${r.id} has families`);
@@ -110,7 +113,10 @@ describe('register names', () => {
   test('the classic 31 test registers, in order, all named', () => {
     assert.deepEqual(
       [...CLASSIC_TEST_REGISTERS],
-      [60, 80, 86, 87, 89, 74, 68, 141, 139, 140, 138, 145, 143, 149, 150, 144, 142, 126, 124, 125, 123, 130, 128, 146, 147, 129, 127, 97, 110, 113, 1004],
+      [
+        60, 80, 86, 87, 89, 74, 68, 141, 139, 140, 138, 145, 143, 149, 150, 144, 142, 126, 124, 125, 123, 130, 128, 146, 147, 129, 127, 97,
+        110, 113, 1004,
+      ],
     );
     assert.equal(new Set(CLASSIC_TEST_REGISTERS).size, 31);
     for (const id of CLASSIC_TEST_REGISTERS) {

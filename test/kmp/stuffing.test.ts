@@ -40,7 +40,11 @@ const VECTORS: ReadonlyArray<{ source: string; data: string; stuffed: string }> 
   // kmp-protocol.md, "Vectors": the GetRegister request for 0x0080 and the GetType reply
   { source: 'Vectors: GetRegister request for 0x0080', data: '3F 10 01 00 80 D4 08', stuffed: '3F 10 01 00 1B 7F D4 08' },
   { source: 'Vectors: GetType reply', data: '3F 01 00 04 06 01 26 99', stuffed: '3F 01 00 04 1B F9 01 26 99' },
-  { source: 'Vectors: GetRegister reply', data: '3F 10 00 80 16 04 11 01 2A F0 24 63 03', stuffed: '3F 10 00 1B 7F 16 04 11 01 2A F0 24 63 03' },
+  {
+    source: 'Vectors: GetRegister reply',
+    data: '3F 10 00 80 16 04 11 01 2A F0 24 63 03',
+    stuffed: '3F 10 00 1B 7F 16 04 11 01 2A F0 24 63 03',
+  },
   { source: 'nothing to stuff', data: '', stuffed: '' },
 ];
 

@@ -83,7 +83,10 @@ describe('SIEX', () => {
   });
 
   test('an empty mantissa is KMP_BAD_RECORD', () => {
-    assert.throws(() => decodeValue(0, new Uint8Array(0)), (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_RECORD');
+    assert.throws(
+      () => decodeValue(0, new Uint8Array(0)),
+      (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_RECORD',
+    );
   });
 });
 
@@ -118,7 +121,10 @@ describe('mantissas', () => {
 
   test('encodeValue with a given length pads, and refuses what does not fit', () => {
     assert.equal(toHex(encodeValue(Decimal.of(5), 4).mantissa), '00 00 00 05');
-    assert.throws(() => encodeValue(Decimal.of(256), 1), (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_RECORD');
+    assert.throws(
+      () => encodeValue(Decimal.of(256), 1),
+      (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_RECORD',
+    );
   });
 
   test('encodeValue brings the exponent into six bits without losing digits', () => {
@@ -130,7 +136,10 @@ describe('mantissas', () => {
     assert.equal(small.siex, 0x80 | 0x40 | 63);
     assert.equal(mantissaToBigInt(small.mantissa), 12n);
     assert.ok(decodeValue(small.siex, small.mantissa).equals(Decimal.of(-1200, -65)));
-    assert.throws(() => encodeValue(Decimal.of(1, -64)), (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_RECORD');
+    assert.throws(
+      () => encodeValue(Decimal.of(1, -64)),
+      (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_RECORD',
+    );
   });
 
   test('random values round-trip exactly through encode and decode', () => {

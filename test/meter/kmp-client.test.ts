@@ -170,7 +170,10 @@ describe('batching (kmp-protocol.md, "Battery": up to 8 per request)', () => {
 
   test('getRegisters refuses more than 8 without sending anything', async () => {
     await withSim({}, {}, async ({ client, sim }) => {
-      await assert.rejects(client.getRegisters([1, 2, 3, 4, 5, 6, 7, 8, 9]), (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_REQUEST');
+      await assert.rejects(
+        client.getRegisters([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+        (e: unknown) => e instanceof KmpError && e.code === 'KMP_BAD_REQUEST',
+      );
       assert.equal(sim.requestsSeen, 0);
       assert.equal(client.stats.attempts, 0);
     });

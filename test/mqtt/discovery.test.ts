@@ -25,7 +25,9 @@ function publishedReading(id: number, rec: RegisterRecord): ReturnType<typeof pu
 
 describe('Home Assistant classes and units', () => {
   test('each quantity gets the device class, state class and a unit Home Assistant accepts', () => {
-    const cases: Array<[unit: string, value: string, text: string, publishedUnit: string, deviceClass: string | undefined, stateClass: string | undefined]> = [
+    const cases: Array<
+      [unit: string, value: string, text: string, publishedUnit: string, deviceClass: string | undefined, stateClass: string | undefined]
+    > = [
       ['MWh', '150.720', '150.720', 'MWh', 'energy', 'total_increasing'],
       ['GJ', '542.5932', '542.5932', 'GJ', 'energy', 'total_increasing'],
       ['kWh', '150720', '150720', 'kWh', 'energy', 'total_increasing'],
@@ -68,7 +70,27 @@ describe('Home Assistant classes and units', () => {
       duration: ['h'],
       pressure: ['bar'],
     };
-    for (const unit of ['Wh', 'kWh', 'MWh', 'GWh', 'J', 'kJ', 'MJ', 'GJ', 'l', 'm³', 'l/h', 'm³/h', 'l/min', 'W', 'kW', 'MW', '°C', 'h', 'bar']) {
+    for (const unit of [
+      'Wh',
+      'kWh',
+      'MWh',
+      'GWh',
+      'J',
+      'kJ',
+      'MJ',
+      'GJ',
+      'l',
+      'm³',
+      'l/h',
+      'm³/h',
+      'l/min',
+      'W',
+      'kW',
+      'MW',
+      '°C',
+      'h',
+      'bar',
+    ]) {
       const m = haMapping(unit);
       assert.ok(m.ha.deviceClass, unit);
       assert.ok(HA[m.ha.deviceClass]!.includes(m.unit), `${unit} → ${m.unit} is not accepted for ${m.ha.deviceClass}`);
@@ -76,11 +98,20 @@ describe('Home Assistant classes and units', () => {
   });
 
   test('a yy:mm:dd register is an ISO date with class date; a time is plain text', () => {
-    const date = publishedReading(1003, decodeRegisterRecords(encodeRegisterRecord({ id: 1003, unitCode: unitCode('yy:mm:dd'), value: Decimal.of(261121) }))[0]!);
+    const date = publishedReading(
+      1003,
+      decodeRegisterRecords(encodeRegisterRecord({ id: 1003, unitCode: unitCode('yy:mm:dd'), value: Decimal.of(261121) }))[0]!,
+    );
     assert.deepEqual([date.text, date.numeric, date.unit, date.ha], ['2026-11-21', false, '', { deviceClass: 'date' }]);
-    const time = publishedReading(1002, decodeRegisterRecords(encodeRegisterRecord({ id: 1002, unitCode: unitCode('hh:mm:ss'), value: Decimal.of(64000) }))[0]!);
+    const time = publishedReading(
+      1002,
+      decodeRegisterRecords(encodeRegisterRecord({ id: 1002, unitCode: unitCode('hh:mm:ss'), value: Decimal.of(64000) }))[0]!,
+    );
     assert.deepEqual([time.text, time.numeric, time.ha], ['06:40:00', false, {}]);
-    const ascii = publishedReading(640, decodeRegisterRecords(encodeRawRecord(640, unitCode('ASCII'), new TextEncoder().encode('MC403')))[0]!);
+    const ascii = publishedReading(
+      640,
+      decodeRegisterRecords(encodeRawRecord(640, unitCode('ASCII'), new TextEncoder().encode('MC403')))[0]!,
+    );
     assert.deepEqual([ascii.text, ascii.numeric, ascii.ha], ['MC403', false, {}]);
   });
 });
@@ -124,8 +155,22 @@ describe('discovery payloads', () => {
   });
 
   test('the payload depends on the meter and the register, not on the value: the same bytes every run', () => {
-    const a = publication({ baseTopic: 'k', qos: 1, retain: false, readings: [publishedReading(60, record(60, 'MWh', '150.720'))], timestamp: 't1', identity: METER });
-    const b = publication({ baseTopic: 'k', qos: 1, retain: false, readings: [publishedReading(60, record(60, 'MWh', '151.004'))], timestamp: 't2', identity: { ...METER } });
+    const a = publication({
+      baseTopic: 'k',
+      qos: 1,
+      retain: false,
+      readings: [publishedReading(60, record(60, 'MWh', '150.720'))],
+      timestamp: 't1',
+      identity: METER,
+    });
+    const b = publication({
+      baseTopic: 'k',
+      qos: 1,
+      retain: false,
+      readings: [publishedReading(60, record(60, 'MWh', '151.004'))],
+      timestamp: 't2',
+      identity: { ...METER },
+    });
     const configs = (m: typeof a): string[] => m.filter((x) => x.topic.startsWith('homeassistant/')).map((x) => `${x.topic} ${x.payload}`);
     assert.equal(configs(a).length, 1);
     assert.deepEqual(configs(a), configs(b));
@@ -134,7 +179,11 @@ describe('discovery payloads', () => {
 });
 
 describe('what one run publishes', () => {
-  const readings = [publishedReading(60, record(60, 'MWh', '150.720')), publishedReading(74, record(74, 'l/h', '434')), publishedReading(1003, record(1003, 'yy:mm:dd', '261121'))];
+  const readings = [
+    publishedReading(60, record(60, 'MWh', '150.720')),
+    publishedReading(74, record(74, 'l/h', '434')),
+    publishedReading(1003, record(1003, 'yy:mm:dd', '261121')),
+  ];
 
   test('values keep every digit (150.720, not 150.72) and carry units; text values stay strings', () => {
     const doc = valuesObject(readings, '2026-11-21T06:40:00+01:00');

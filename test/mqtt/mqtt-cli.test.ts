@@ -22,7 +22,11 @@ const dirs: string[] = [];
 const subs: Subscription[] = [];
 
 /** No config file from the developer's home. */
-const env = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({ HOME: home, XDG_CONFIG_HOME: join(home, 'xdg'), ...extra });
+const env = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, 'xdg'),
+  ...extra,
+});
 
 async function live(topics: string[]): Promise<Subscription> {
   const s = await subscribe(plain, {}, topics);
@@ -137,7 +141,10 @@ describe('multical mqtt: what is published', () => {
     const disconnect = mine.findIndex((l) => l.includes('Received DISCONNECT'));
     assert.ok(lastComp >= 0 && disconnect > lastComp, `every PUBCOMP before DISCONNECT:\n${mine.join('\n')}`);
     assert.equal(mine.filter((l) => l.includes('Received PUBLISH')).length, 9);
-    assert.match(log, /New client connected from [\d.:]+ as multical-qos2-test[^\n]*\n[^\n]*Will message specified \(7 bytes\) \(r1, q2\)\.\n[^\n]*\tt2\/status/);
+    assert.match(
+      log,
+      /New client connected from [\d.:]+ as multical-qos2-test[^\n]*\n[^\n]*Will message specified \(7 bytes\) \(r1, q2\)\.\n[^\n]*\tt2\/status/,
+    );
   });
 
   test('QoS 1 without --retain: subscribers see qos 1, and only the status stays on the broker', async () => {
@@ -147,7 +154,10 @@ describe('multical mqtt: what is published', () => {
     await sub.waitFor((m) => m.topic === 't2b/status');
     for (const m of sub.messages) assert.equal(m.qos, 1, m.topic);
     const kept = await retained('t2b/#');
-    assert.deepEqual(kept.map((m) => [m.topic, m.payload, m.retain]), [['t2b/status', 'online', true]]);
+    assert.deepEqual(
+      kept.map((m) => [m.topic, m.payload, m.retain]),
+      [['t2b/status', 'online', true]],
+    );
   });
 
   test('--json: one object describing what was published', async () => {
@@ -219,14 +229,29 @@ describe('multical mqtt --ha-discovery', () => {
       [...first.entries()].map(([t, m]) => [t, m.payload]).sort(),
       'idempotent: the same topics and byte-identical payloads',
     );
-    assert.deepEqual((await retained('t3/status')).map((m) => m.payload), ['online']);
+    assert.deepEqual(
+      (await retained('t3/status')).map((m) => m.payload),
+      ['online'],
+    );
   });
 
   test('the meter does not answer: no values, status offline (retained), exit 3', async () => {
     const sub = await live(['t3/#', 'homeassistant/#']);
     const before = (await retained('t3/status')).map((m) => m.payload);
     assert.deepEqual(before, ['online'], 'online from the run before');
-    const r = await mqtt(['-d', 'sim:no-answer', '--timeout', '0.2', '--retries', '0', '--broker', plain, '--topic', 't3', '--ha-discovery']);
+    const r = await mqtt([
+      '-d',
+      'sim:no-answer',
+      '--timeout',
+      '0.2',
+      '--retries',
+      '0',
+      '--broker',
+      plain,
+      '--topic',
+      't3',
+      '--ha-discovery',
+    ]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /no reply in 200 ms/);
     await sub.waitFor((m) => m.topic === 't3/status' && !m.retain);
@@ -236,7 +261,10 @@ describe('multical mqtt --ha-discovery', () => {
       [['t3/status', 'offline']],
       'nothing but the status: no values, no zeros',
     );
-    assert.deepEqual((await retained('t3/status')).map((m) => [m.payload, m.retain]), [['offline', true]]);
+    assert.deepEqual(
+      (await retained('t3/status')).map((m) => [m.payload, m.retain]),
+      [['offline', true]],
+    );
   });
 
   test('registers read but GetSerialNo fails: the values are published, no discovery, status online, exit 3', async () => {
@@ -288,7 +316,10 @@ describe('multical mqtt: broker failures are exit 6, secrets never shown', () =>
     const wrong = 'Wr0ng-S3cret-xyzzy';
     const r = await mqtt(['-d', 'sim', '--broker', auth, '--username', broker.username, '--password', wrong, '--verbose', '--debug']);
     assert.equal(r.code, 6, r.stderr);
-    assert.match(r.stderr, /^error: MQTT broker mqtt:\/\/127\.0\.0\.1:\d+ refused the login \(Not authorized\): check the password of user multical$/m);
+    assert.match(
+      r.stderr,
+      /^error: MQTT broker mqtt:\/\/127\.0\.0\.1:\d+ refused the login \(Not authorized\): check the password of user multical$/m,
+    );
     assert.ok(!(r.stdout + r.stderr).includes(wrong), 'the password was printed');
     const viaEnv = await mqtt(['-d', 'sim', '--broker', auth, '--username', broker.username], { MQTT_PASSWORD: wrong });
     assert.equal(viaEnv.code, 6);
@@ -296,7 +327,10 @@ describe('multical mqtt: broker failures are exit 6, secrets never shown', () =>
   });
 
   test('credentials from the environment work and are never printed, even with --debug', async () => {
-    const r = await mqtt(['-d', 'sim', '--broker', auth, '--topic', 't5', '--debug', '--verbose'], { MQTT_USERNAME: broker.username, MQTT_PASSWORD: broker.password });
+    const r = await mqtt(['-d', 'sim', '--broker', auth, '--topic', 't5', '--debug', '--verbose'], {
+      MQTT_USERNAME: broker.username,
+      MQTT_PASSWORD: broker.password,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /mqtt: connected/);
     assert.ok(!(r.stdout + r.stderr).includes(broker.password));
@@ -350,27 +384,50 @@ describe('multical mqtt: broker failures are exit 6, secrets never shown', () =>
 describe('multical mqtt over TLS', () => {
   test('--ca: verified TLS works', async () => {
     const sub = await live(['t7/#']);
-    const r = await mqtt(['-d', 'sim', '--broker', tls, '--ca', broker.caFile, '--username', broker.username, '--topic', 't7'], { MQTT_PASSWORD: broker.password });
+    const r = await mqtt(['-d', 'sim', '--broker', tls, '--ca', broker.caFile, '--username', broker.username, '--topic', 't7'], {
+      MQTT_PASSWORD: broker.password,
+    });
     assert.equal(r.code, 0, r.stderr);
     await sub.waitFor((m) => m.topic === 't7/values');
   });
 
   test('without --ca the self-signed broker is not trusted: exit 6', async () => {
-    const r = await mqtt(['-d', 'sim', '--broker', tls, '--username', broker.username, '--topic', 't7x'], { MQTT_PASSWORD: broker.password });
+    const r = await mqtt(['-d', 'sim', '--broker', tls, '--username', broker.username, '--topic', 't7x'], {
+      MQTT_PASSWORD: broker.password,
+    });
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /TLS: the broker's certificate is not trusted \(SELF_SIGNED_CERT_IN_CHAIN\): give --ca/);
     assert.deepEqual(await retained('t7x/#', 150), []);
   });
 
   test('--insecure works without --ca; a client certificate is sent with --cert/--key', async () => {
-    const r = await mqtt(['-d', 'sim', '--broker', tls, '--insecure', '--username', broker.username, '--topic', 't7i'], { MQTT_PASSWORD: broker.password });
+    const r = await mqtt(['-d', 'sim', '--broker', tls, '--insecure', '--username', broker.username, '--topic', 't7i'], {
+      MQTT_PASSWORD: broker.password,
+    });
     assert.equal(r.code, 0, r.stderr);
     const c = await mqtt(
-      ['-d', 'sim', '--broker', tls, '--ca', broker.caFile, '--cert', broker.clientCertFile, '--key', broker.clientKeyFile, '--username', broker.username, '--topic', 't7c'],
+      [
+        '-d',
+        'sim',
+        '--broker',
+        tls,
+        '--ca',
+        broker.caFile,
+        '--cert',
+        broker.clientCertFile,
+        '--key',
+        broker.clientKeyFile,
+        '--username',
+        broker.username,
+        '--topic',
+        't7c',
+      ],
       { MQTT_PASSWORD: broker.password },
     );
     assert.equal(c.code, 0, c.stderr);
-    const half = await mqtt(['-d', 'sim', '--broker', tls, '--cert', broker.clientCertFile, '--username', broker.username], { MQTT_PASSWORD: broker.password });
+    const half = await mqtt(['-d', 'sim', '--broker', tls, '--cert', broker.clientCertFile, '--username', broker.username], {
+      MQTT_PASSWORD: broker.password,
+    });
     assert.equal(half.code, 2);
   });
 });
@@ -383,7 +440,10 @@ describe('multical mqtt: other meters and the config file', () => {
       const r = await mqtt(['-d', `tcp://${sim.match[1]}`, '--broker', plain, '--topic', 't10', '--qos', '1']);
       assert.equal(r.code, 0, r.stderr);
       const values = JSON.parse((await sub.waitFor((m) => m.topic === 't10/values')).payload) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(values).filter((k) => !k.endsWith('_unit') && k !== 'timestamp'), DEFAULT_KEYS);
+      assert.deepEqual(
+        Object.keys(values).filter((k) => !k.endsWith('_unit') && k !== 'timestamp'),
+        DEFAULT_KEYS,
+      );
     } finally {
       await sim.stop();
     }
@@ -401,7 +461,13 @@ describe('multical mqtt: other meters and the config file', () => {
     assert.equal(r.stdout + r.stderr, '', '--quiet: nothing when everything worked');
     const m = await sub.waitFor((x) => x.topic === 't12/values');
     assert.equal(m.qos, 1);
-    assert.deepEqual(Object.keys(JSON.parse(m.payload) as object), ['timestamp', 'heat_energy_e1', 'heat_energy_e1_unit', 'hour_counter', 'hour_counter_unit']);
+    assert.deepEqual(Object.keys(JSON.parse(m.payload) as object), [
+      'timestamp',
+      'heat_energy_e1',
+      'heat_energy_e1_unit',
+      'hour_counter',
+      'hour_counter_unit',
+    ]);
     assert.deepEqual((await retained('t12/values')).length, 1, 'retain: true from the file');
   });
 });

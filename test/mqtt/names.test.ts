@@ -69,8 +69,14 @@ describe('register names for MQTT: one rule over the register table', () => {
       assert.equal(registerKey(id), override);
     }
     // Without the overrides, 458 and 99 (and 1126 and 404) would collide.
-    assert.deepEqual(ruleNames.get('info_code')?.sort((a, b) => a - b), [99, 458]);
-    assert.deepEqual(ruleNames.get('meter_type')?.sort((a, b) => a - b), [404, 1126]);
+    assert.deepEqual(
+      ruleNames.get('info_code')?.sort((a, b) => a - b),
+      [99, 458],
+    );
+    assert.deepEqual(
+      ruleNames.get('meter_type')?.sort((a, b) => a - b),
+      [404, 1126],
+    );
   });
 
   test('a register not in the table is register_<id>', () => {

@@ -80,9 +80,15 @@ describe('simulator replies, byte for byte', () => {
     const s = sim();
     // kmp-protocol.md, "Vectors": GetRegister request for 60, for 1002
     const r60 = decodeRegisterRecords(decodeFrame(s.reply(fromHex('80 3F 10 01 00 3C B2 5F 0D'))!).data);
-    assert.deepEqual(r60.map((r) => r.id), [60]);
+    assert.deepEqual(
+      r60.map((r) => r.id),
+      [60],
+    );
     const r1002 = decodeRegisterRecords(decodeFrame(s.reply(fromHex('80 3F 10 01 03 EA 4C B7 0D'))!).data);
-    assert.deepEqual(r1002.map((r) => [r.id, r.unitCode]), [[1002, 0x2f]]);
+    assert.deepEqual(
+      r1002.map((r) => [r.id, r.unitCode]),
+      [[1002, 0x2f]],
+    );
   });
 
   test('it knows all 31 classic test registers', () => {
@@ -193,7 +199,10 @@ describe('simulator faults, reply by reply', () => {
   test('corruptCrc once: the first reply fails its check, the next does not', () => {
     const s = sim({ faults: { corruptCrc: 'once' } });
     assert.throws(() => decodeFrame(s.reply(request)!), KmpError);
-    assert.deepEqual(decodeRegisterRecords(decodeFrame(s.reply(request)!).data).map((r) => r.id), [60, 86]);
+    assert.deepEqual(
+      decodeRegisterRecords(decodeFrame(s.reply(request)!).data).map((r) => r.id),
+      [60, 86],
+    );
   });
 
   test('corruptCrc always: every reply fails', () => {
@@ -214,7 +223,7 @@ describe('simulator faults, reply by reply', () => {
   test('garbage: noise without start bytes, then the whole reply', () => {
     const good = sim().reply(request)!;
     let seed = 1;
-    const s = sim({ faults: { garbage: true }, random: () => ((seed = (seed * 16807) % 2147483647) / 2147483647) });
+    const s = sim({ faults: { garbage: true }, random: () => (seed = (seed * 16807) % 2147483647) / 2147483647 });
     for (let i = 0; i < 20; i++) {
       const bytes = s.reply(request)!;
       const noise = bytes.subarray(0, bytes.length - good.length);
@@ -306,14 +315,17 @@ describe('parseSimSpec', () => {
       energyUnit: 'GJ',
       faults: { corruptCrc: 'once', omit: [86, 87], silentFirst: 1, vanishAfter: 3 },
     });
-    assert.deepEqual(parseSimSpec('sim:no-answer,garbage,truncate-always,wrong-command,crc-always,silent-first=2,latency=5,baud=9600').faults, {
-      noAnswer: true,
-      garbage: true,
-      truncate: 'always',
-      wrongCommand: 'always',
-      corruptCrc: 'always',
-      silentFirst: 2,
-    });
+    assert.deepEqual(
+      parseSimSpec('sim:no-answer,garbage,truncate-always,wrong-command,crc-always,silent-first=2,latency=5,baud=9600').faults,
+      {
+        noAnswer: true,
+        garbage: true,
+        truncate: 'always',
+        wrongCommand: 'always',
+        corruptCrc: 'always',
+        silentFirst: 2,
+      },
+    );
   });
 
   test('bad words are usage errors', () => {

@@ -54,7 +54,16 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
 }
 
 /** Starts a long-running CLI (simulate) and resolves once its stdout has printed a line matching `ready`. */
-export async function startCli(args: string[], ready: RegExp, opts: CliOptions = {}): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => { stdout: string; stderr: string }; stop: () => Promise<number | null> }> {
+export async function startCli(
+  args: string[],
+  ready: RegExp,
+  opts: CliOptions = {},
+): Promise<{
+  child: ChildProcess;
+  match: RegExpMatchArray;
+  output: () => { stdout: string; stderr: string };
+  stop: () => Promise<number | null>;
+}> {
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

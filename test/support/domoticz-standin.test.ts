@@ -12,8 +12,7 @@ import { startDomoticzStandin, type Standin, type StandinOptions } from './domot
 
 // ---- the doc's recorded answers -------------------------------------------------------------------
 
-const UNAUTHORIZED_HTML =
-  '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+const UNAUTHORIZED_HTML = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const APP_VERSION_2025 = '2025.1 (build 16785)';
 
@@ -22,8 +21,7 @@ const ERR = tabbed({ status: 'ERR' });
 const ERROR = tabbed({ status: 'ERROR' });
 const UPDATE_OK = tabbed({ status: 'OK', title: 'Update Device' });
 
-const basic = (username: string, password: string): string =>
-  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+const basic = (username: string, password: string): string => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 const ADMIN = basic('admin', 'domoticz');
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
@@ -148,7 +146,7 @@ describe('domoticz stand-in: default devices', () => {
     });
   });
 
-  it('is exactly the fixture file\'s result', async () => {
+  it("is exactly the fixture file's result", async () => {
     assert.ok(FIXTURE, `fixture not found at ${FIXTURE_PATH}`);
     await withStandin({}, async (s) => {
       assert.deepEqual(s.devices(), FIXTURE.result);
@@ -175,7 +173,7 @@ describe('domoticz stand-in: default devices', () => {
       assert.deepEqual(resultOf(used), [given[0]]);
       assertJsonReply(await get(s, 'type=command&param=udevice&idx=11&nvalue=0&svalue=50', ADMIN), 200, UPDATE_OK);
       assert.equal(s.device('11')?.Data, '50%');
-      assert.equal(given[0]?.Data, '1%', 'the caller\'s object must not be changed');
+      assert.equal(given[0]?.Data, '1%', "the caller's object must not be changed");
     });
   });
 });
@@ -205,8 +203,15 @@ describe('domoticz stand-in: endpoints (2025.1)', () => {
         const body = assertEnvelope(await get(s, `type=command&param=getdevices&rid=${idx}`, ADMIN), APP_VERSION_2025);
         const result = resultOf(body);
         assert.equal(result.length, 1);
-        assert.deepEqual([result[0]?.['idx'], result[0]?.['Type'], result[0]?.['SubType'], result[0]?.['Data']], [idx, type, subType, data]);
-        if (FIXTURE) assert.deepEqual(result[0], FIXTURE.result.find((d) => d['idx'] === idx));
+        assert.deepEqual(
+          [result[0]?.['idx'], result[0]?.['Type'], result[0]?.['SubType'], result[0]?.['Data']],
+          [idx, type, subType, data],
+        );
+        if (FIXTURE)
+          assert.deepEqual(
+            result[0],
+            FIXTURE.result.find((d) => d['idx'] === idx),
+          );
       }
     });
   });
@@ -215,7 +220,10 @@ describe('domoticz stand-in: endpoints (2025.1)', () => {
     await withStandin({}, async (s) => {
       const body = assertEnvelope(await get(s, 'type=command&param=getdevices&filter=all&used=true', ADMIN), APP_VERSION_2025);
       const result = resultOf(body);
-      assert.deepEqual(result.map((d) => d['idx']), ['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+      assert.deepEqual(
+        result.map((d) => d['idx']),
+        ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      );
       if (FIXTURE) assert.deepEqual(result, FIXTURE.result);
     });
   });
@@ -255,22 +263,84 @@ describe('domoticz stand-in: endpoints (2025.1)', () => {
   });
 });
 
-describe('domoticz stand-in: the doc\'s error table', () => {
+describe("domoticz stand-in: the doc's error table", () => {
   const viewer = { username: 'guest', password: 'guest', rights: 'viewer' as const };
   const rows: Array<{ name: string; query: string; auth?: string; status: number; text: string; json: boolean }> = [
-    { name: 'udevice on a missing idx', query: 'type=command&param=udevice&idx=99&nvalue=0&svalue=1', auth: ADMIN, status: 200, text: ERR, json: true },
+    {
+      name: 'udevice on a missing idx',
+      query: 'type=command&param=udevice&idx=99&nvalue=0&svalue=1',
+      auth: ADMIN,
+      status: 200,
+      text: ERR,
+      json: true,
+    },
     { name: 'udevice without idx', query: 'type=command&param=udevice&nvalue=0&svalue=1', auth: ADMIN, status: 200, text: ERR, json: true },
-    { name: 'udevice without nvalue and svalue', query: 'type=command&param=udevice&idx=1', auth: ADMIN, status: 200, text: ERR, json: true },
-    { name: 'udevice with an empty svalue only', query: 'type=command&param=udevice&idx=1&svalue=', auth: ADMIN, status: 200, text: ERR, json: true },
+    {
+      name: 'udevice without nvalue and svalue',
+      query: 'type=command&param=udevice&idx=1',
+      auth: ADMIN,
+      status: 200,
+      text: ERR,
+      json: true,
+    },
+    {
+      name: 'udevice with an empty svalue only',
+      query: 'type=command&param=udevice&idx=1&svalue=',
+      auth: ADMIN,
+      status: 200,
+      text: ERR,
+      json: true,
+    },
     { name: 'unknown param', query: 'type=command&param=getdevicez&rid=1', auth: ADMIN, status: 200, text: ERROR, json: true },
     { name: 'no credentials', query: 'type=command&param=getdevices&rid=1', status: 401, text: UNAUTHORIZED_HTML, json: false },
-    { name: 'wrong password', query: 'type=command&param=getdevices&rid=1', auth: basic('admin', 'Domoticz'), status: 401, text: UNAUTHORIZED_HTML, json: false },
-    { name: 'unknown user', query: 'type=command&param=getdevices&rid=1', auth: basic('root', 'domoticz'), status: 401, text: UNAUTHORIZED_HTML, json: false },
-    { name: 'garbage Authorization', query: 'type=command&param=getdevices&rid=1', auth: 'Digest nonsense', status: 401, text: UNAUTHORIZED_HTML, json: false },
-    { name: 'no credentials on udevice', query: 'type=command&param=udevice&idx=1&nvalue=0&svalue=5', status: 401, text: UNAUTHORIZED_HTML, json: false },
-    { name: 'read-only user on udevice', query: 'type=command&param=udevice&idx=1&nvalue=0&svalue=5', auth: basic('guest', 'guest'), status: 403, text: ERR, json: true },
+    {
+      name: 'wrong password',
+      query: 'type=command&param=getdevices&rid=1',
+      auth: basic('admin', 'Domoticz'),
+      status: 401,
+      text: UNAUTHORIZED_HTML,
+      json: false,
+    },
+    {
+      name: 'unknown user',
+      query: 'type=command&param=getdevices&rid=1',
+      auth: basic('root', 'domoticz'),
+      status: 401,
+      text: UNAUTHORIZED_HTML,
+      json: false,
+    },
+    {
+      name: 'garbage Authorization',
+      query: 'type=command&param=getdevices&rid=1',
+      auth: 'Digest nonsense',
+      status: 401,
+      text: UNAUTHORIZED_HTML,
+      json: false,
+    },
+    {
+      name: 'no credentials on udevice',
+      query: 'type=command&param=udevice&idx=1&nvalue=0&svalue=5',
+      status: 401,
+      text: UNAUTHORIZED_HTML,
+      json: false,
+    },
+    {
+      name: 'read-only user on udevice',
+      query: 'type=command&param=udevice&idx=1&nvalue=0&svalue=5',
+      auth: basic('guest', 'guest'),
+      status: 403,
+      text: ERR,
+      json: true,
+    },
     { name: 'legacy type=devices&rid on 2025.1', query: 'type=devices&rid=1', auth: ADMIN, status: 404, text: '', json: false },
-    { name: 'legacy type=devices&filter=all on 2025.1', query: 'type=devices&filter=all&used=true', auth: ADMIN, status: 404, text: '', json: false },
+    {
+      name: 'legacy type=devices&filter=all on 2025.1',
+      query: 'type=devices&filter=all&used=true',
+      auth: ADMIN,
+      status: 404,
+      text: '',
+      json: false,
+    },
   ];
   for (const row of rows) {
     it(`${row.name}: HTTP ${row.status}`, async () => {
@@ -305,7 +375,10 @@ describe('domoticz stand-in: versions and the two API styles', () => {
 
   it('2025.1: new style works, old style is 404 with an empty body', async () => {
     await withStandin({ version: '2025.1' }, async (s) => {
-      assert.deepEqual(resultOf(assertEnvelope(await get(s, NEW_RID, ADMIN), APP_VERSION_2025)).map((d) => d['idx']), ['3']);
+      assert.deepEqual(
+        resultOf(assertEnvelope(await get(s, NEW_RID, ADMIN), APP_VERSION_2025)).map((d) => d['idx']),
+        ['3'],
+      );
       assert.equal(resultOf(assertEnvelope(await get(s, NEW_ALL, ADMIN), APP_VERSION_2025)).length, 9);
       for (const q of [OLD_RID, OLD_ALL]) {
         const a = await get(s, q, ADMIN);
@@ -321,7 +394,10 @@ describe('domoticz stand-in: versions and the two API styles', () => {
       assert.match(version.version, /^2024\.7 \(build \d+\)$/);
       const newRid = await get(s, NEW_RID, ADMIN);
       const oldRid = await get(s, OLD_RID, ADMIN);
-      assert.deepEqual(resultOf(assertEnvelope(newRid, version.version)).map((d) => d['idx']), ['3']);
+      assert.deepEqual(
+        resultOf(assertEnvelope(newRid, version.version)).map((d) => d['idx']),
+        ['3'],
+      );
       assertEnvelope(oldRid, version.version);
       assert.deepEqual(stripTime(oldRid.text), stripTime(newRid.text));
       const newAll = await get(s, NEW_ALL, ADMIN);
@@ -338,7 +414,10 @@ describe('domoticz stand-in: versions and the two API styles', () => {
       assert.match(version.version, /^2023\.1 \(build \d+\)$/);
       assertJsonReply(await get(s, NEW_RID, ADMIN), 200, ERROR);
       assertJsonReply(await get(s, NEW_ALL, ADMIN), 200, ERROR);
-      assert.deepEqual(resultOf(assertEnvelope(await get(s, OLD_RID, ADMIN), version.version)).map((d) => d['idx']), ['3']);
+      assert.deepEqual(
+        resultOf(assertEnvelope(await get(s, OLD_RID, ADMIN), version.version)).map((d) => d['idx']),
+        ['3'],
+      );
       assert.equal(resultOf(assertEnvelope(await get(s, OLD_ALL, ADMIN), version.version)).length, 9);
       // udevice is the same call on every version
       assertJsonReply(await get(s, 'type=command&param=udevice&idx=7&nvalue=0&svalue=12', ADMIN), 200, UPDATE_OK);
@@ -440,7 +519,10 @@ describe('domoticz stand-in: bearer tokens', () => {
       assert.match(String(body['access_token']), JWT);
       const header = JSON.parse(Buffer.from(String(body['access_token']).split('.')[0] ?? '', 'base64url').toString()) as { typ?: string };
       assert.equal(header.typ, 'JWT');
-      assert.deepEqual(s.requests.map((r) => [r.method, r.path, r.status]), [['POST', '/oauth2/v1/token', 200]]);
+      assert.deepEqual(
+        s.requests.map((r) => [r.method, r.path, r.status]),
+        [['POST', '/oauth2/v1/token', 200]],
+      );
     });
   });
 
@@ -505,7 +587,7 @@ describe('domoticz stand-in: bearer tokens', () => {
     });
   });
 
-  it('issueToken: a viewer\'s token reads but gets 403 on udevice; unknown users throw', async () => {
+  it("issueToken: a viewer's token reads but gets 403 on udevice; unknown users throw", async () => {
     const users = [{ username: 'guest', password: 'g', rights: 'viewer' as const }];
     await withStandin({ users, basicAuthOverHttp: false }, async (s) => {
       const token = s.issueToken('guest');
@@ -534,7 +616,12 @@ describe('domoticz stand-in: device Data after udevice', () => {
     { idx: '2', svalues: ['-3.25'], expect: { Data: '-3.2 C', Temp: -3.2 }, why: 'Temp: C %.1f rounds the tie to even' },
     { idx: '3', svalues: ['1500;123456'], expect: { Data: '123.456 kWh', Usage: '1500 Watt' }, why: 'kWh: W;Wh in, kWh and Watt out' },
     { idx: '4', svalues: ['2500'], expect: { Data: '2.500 kWh', Counter: '2.500 kWh' }, why: 'RFXMeter counter: absolute count / 1000' },
-    { idx: '4', svalues: ['2500', '2600'], expect: { Data: '2.600 kWh', Counter: '2.600 kWh' }, why: 'RFXMeter counter is absolute, not added' },
+    {
+      idx: '4',
+      svalues: ['2500', '2600'],
+      expect: { Data: '2.600 kWh', Counter: '2.600 kWh' },
+      why: 'RFXMeter counter is absolute, not added',
+    },
     { idx: '5', svalues: ['12345'], expect: { Data: '12.345', Counter: '12.345' }, why: 'Gas: litres / 1000, no unit' },
     { idx: '5', svalues: ['abc'], expect: { Data: '0, abc', Counter: '0, abc' }, why: 'Gas with svalue=abc shows "0, abc"' },
     { idx: '6', svalues: ['4.25'], expect: { Data: '4.25 l/min' }, why: 'Waterflow' },
@@ -562,7 +649,10 @@ describe('domoticz stand-in: device Data after udevice', () => {
         assert.notEqual(LastUpdate, lastBefore);
         assert.ok(Math.abs(parseLastUpdate(LastUpdate).getTime() - sentAt) < 5000, `LastUpdate ${String(LastUpdate)}`);
         assert.deepEqual(s.device(c.idx), after);
-        assert.deepEqual(s.updates, c.svalues.map((svalue) => ({ idx: c.idx, nvalue: '0', svalue })));
+        assert.deepEqual(
+          s.updates,
+          c.svalues.map((svalue) => ({ idx: c.idx, nvalue: '0', svalue })),
+        );
       });
     });
   }
@@ -577,7 +667,10 @@ describe('domoticz stand-in: faults', () => {
       assert.ok(a.text.length > 0 && a.text.length < 200, a.text);
       s.setFault(null);
       assert.equal((await get(s, 'type=command&param=getversion', ADMIN)).status, 200);
-      assert.deepEqual(s.requests.map((r) => r.status), [500, 200]);
+      assert.deepEqual(
+        s.requests.map((r) => r.status),
+        [500, 200],
+      );
     });
   });
 
@@ -606,7 +699,10 @@ describe('domoticz stand-in: faults', () => {
         fetch(`${s.url}/json.htm?type=command&param=getversion`, { signal: AbortSignal.timeout(300) }),
         (err: Error) => err.name === 'TimeoutError',
       );
-      assert.deepEqual(s.requests.map((r) => r.status), [0]);
+      assert.deepEqual(
+        s.requests.map((r) => r.status),
+        [0],
+      );
     } finally {
       await s.close();
     }
@@ -644,7 +740,10 @@ describe('domoticz stand-in: faults', () => {
         assert.ok(['ECONNRESET', 'UND_ERR_SOCKET'].includes(err.cause?.code ?? ''), `cause ${String(err.cause?.code)}`);
         return true;
       });
-      assert.deepEqual(s.requests.map((r) => r.status), [0]);
+      assert.deepEqual(
+        s.requests.map((r) => r.status),
+        [0],
+      );
       s.setFault(null);
       assertJsonReply(
         await get(s, 'type=command&param=getversion', ADMIN),

@@ -101,13 +101,10 @@ const APP_VERSION: Record<StandinVersion, string> = {
 };
 
 // The doc's 401 body, byte for byte. Not recorded: its Content-Type; text/html is what an HTML body has.
-const UNAUTHORIZED_BODY =
-  '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+const UNAUTHORIZED_BODY = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
 
-const FAULT_500_BODY =
-  '<html><head><title>Internal Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>';
-const FAULT_HTML_BODY =
-  '<!DOCTYPE html><html><head><title>Domoticz</title></head><body><p>Domoticz</p></body></html>';
+const FAULT_500_BODY = '<html><head><title>Internal Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>';
+const FAULT_HTML_BODY = '<!DOCTYPE html><html><head><title>Domoticz</title></head><body><p>Domoticz</p></body></html>';
 
 const TOKEN_LIFETIME_S = 3600;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -140,9 +137,7 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
   const issueToken = (username: string, clientId: string): string => {
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-    const payload = b64url(
-      JSON.stringify({ iss: 'Domoticz', sub: username, aud: clientId, iat: now, exp: now + TOKEN_LIFETIME_S }),
-    );
+    const payload = b64url(JSON.stringify({ iss: 'Domoticz', sub: username, aud: clientId, iat: now, exp: now + TOKEN_LIFETIME_S }));
     const signature = createHmac('sha256', tokenSecret).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;
   };

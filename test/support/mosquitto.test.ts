@@ -212,7 +212,10 @@ describe('real mosquitto harness', () => {
   test('waitFor rejects on timeout listing what was received', T, async () => {
     const sub = await subscribe(`mqtt://${broker.host}:${broker.plainPort}`, {}, ['harness/nothing']);
     try {
-      await assert.rejects(sub.waitFor(() => true, 200), /no matching MQTT message within 200 ms/);
+      await assert.rejects(
+        sub.waitFor(() => true, 200),
+        /no matching MQTT message within 200 ms/,
+      );
     } finally {
       await sub.end();
     }
@@ -227,9 +230,7 @@ describe('broker lifecycle', () => {
     await a.stop();
     await a.stop();
     assert.equal(existsSync(a.dir), false);
-    await assert.rejects(
-      connectAsync(`mqtt://127.0.0.1:${a.plainPort}`, { reconnectPeriod: 0, connectTimeout: 1_000 }, false),
-    );
+    await assert.rejects(connectAsync(`mqtt://127.0.0.1:${a.plainPort}`, { reconnectPeriod: 0, connectTimeout: 1_000 }, false));
     // b is unaffected
     const c = await connectAsync(`mqtt://127.0.0.1:${b.plainPort}`, { reconnectPeriod: 0 }, false);
     await c.endAsync();

@@ -159,18 +159,85 @@ export async function makeCerts(dir: string): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const serial = (): string => '0x' + randomBytes(8).toString('hex').replace(/^./, '1');
   // CA
-  await run(OPENSSL, ['req', '-config', cnf, '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt',
-    '-days', '2', '-subj', '/CN=multical test CA', '-extensions', 'v3_ca', '-set_serial', serial()], dir);
+  await run(
+    OPENSSL,
+    [
+      'req',
+      '-config',
+      cnf,
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=multical test CA',
+      '-extensions',
+      'v3_ca',
+      '-set_serial',
+      serial(),
+    ],
+    dir,
+  );
   // server + client CSRs in parallel
   await Promise.all([
     run(OPENSSL, ['req', '-config', cnf, '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir),
     run(OPENSSL, ['req', '-config', cnf, '-new', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=multical'], dir),
   ]);
   await Promise.all([
-    run(OPENSSL, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', serial(),
-      '-days', '2', '-sha256', '-extfile', cnf, '-extensions', 'server', '-out', 'server.crt'], dir),
-    run(OPENSSL, ['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', serial(),
-      '-days', '2', '-sha256', '-extfile', cnf, '-extensions', 'client', '-out', 'client.crt'], dir),
+    run(
+      OPENSSL,
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        serial(),
+        '-days',
+        '2',
+        '-sha256',
+        '-extfile',
+        cnf,
+        '-extensions',
+        'server',
+        '-out',
+        'server.crt',
+      ],
+      dir,
+    ),
+    run(
+      OPENSSL,
+      [
+        'x509',
+        '-req',
+        '-in',
+        'client.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        serial(),
+        '-days',
+        '2',
+        '-sha256',
+        '-extfile',
+        cnf,
+        '-extensions',
+        'client',
+        '-out',
+        'client.crt',
+      ],
+      dir,
+    ),
   ]);
 }
 
@@ -218,10 +285,7 @@ export async function startMosquitto(): Promise<Broker> {
   try {
     const username = 'multical';
     const password = randomBytes(12).toString('base64url');
-    await Promise.all([
-      run(MOSQUITTO_PASSWD, ['-b', '-c', join(dir, 'passwd'), username, password], dir),
-      makeCerts(dir),
-    ]);
+    await Promise.all([run(MOSQUITTO_PASSWD, ['-b', '-c', join(dir, 'passwd'), username, password], dir), makeCerts(dir)]);
     // newer mosquitto 2.0.x warns about (and plans to refuse) world-readable password files
     chmodSync(join(dir, 'passwd'), 0o600);
 
@@ -473,7 +537,8 @@ export async function subscribe(url: string, opts: SubscribeOptions, topics: str
           reject(
             new Error(
               `no matching MQTT message within ${timeoutMs} ms on ${topics.join(', ')}; received:\n` +
-                (messages.map((m) => `  ${m.topic} (qos ${m.qos}${m.retain ? ', retained' : ''}): ${m.payload}`).join('\n') || '  (nothing)'),
+                (messages.map((m) => `  ${m.topic} (qos ${m.qos}${m.retain ? ', retained' : ''}): ${m.payload}`).join('\n') ||
+                  '  (nothing)'),
             ),
           );
         }, timeoutMs);

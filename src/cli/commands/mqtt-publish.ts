@@ -95,7 +95,13 @@ function summary(s: MqttSettings, messages: OutgoingMessage[], n: number, status
 }
 
 /** Reads `ids`; with `wantIdentity` also who the meter is, with `wantSerial` (for the client id) its serial. */
-async function readMeter(ids: number[], wantIdentity: boolean, wantSerial: boolean, setup: MeterSetup, ctx: Context): Promise<MeterOutcome> {
+async function readMeter(
+  ids: number[],
+  wantIdentity: boolean,
+  wantSerial: boolean,
+  setup: MeterSetup,
+  ctx: Context,
+): Promise<MeterOutcome> {
   try {
     const { value } = await withMeter(setup, ctx, async (meter): Promise<MeterOutcome> => {
       const result = await meter.read(ids, { serial: wantSerial && !wantIdentity });
@@ -144,7 +150,13 @@ function jsonReport(r: {
     retain: r.s.retain,
     published: r.brokerError ? false : true,
     status: r.status,
-    ...(id ? { meter: Object.fromEntries(id.facts.filter((f) => f.key !== 'meterTypeHex').map((f) => [f.key, f.key === 'serialNo' ? String(f.value) : f.value])) } : {}),
+    ...(id
+      ? {
+          meter: Object.fromEntries(
+            id.facts.filter((f) => f.key !== 'meterTypeHex').map((f) => [f.key, f.key === 'serialNo' ? String(f.value) : f.value]),
+          ),
+        }
+      : {}),
     values: r.readings.length > 0 ? valuesObject(r.readings, r.timestamp) : undefined,
     messages: r.messages.map((m) => ({ topic: m.topic, qos: m.qos, retain: m.retain, bytes: Buffer.byteLength(m.payload) })),
     missing: r.missing,

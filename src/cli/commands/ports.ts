@@ -10,7 +10,12 @@ import { JSON_OPTION } from './get.js';
 export function registerPorts(program: Command, run: RunOptions, state: RunState): void {
   defineCommand(
     program,
-    { name: 'ports', description: 'list serial ports (IR heads usually show up as /dev/ttyUSB0)', options: [{ ...JSON_OPTION, help: 'print JSON' }], run: portsRun },
+    {
+      name: 'ports',
+      description: 'list serial ports (IR heads usually show up as /dev/ttyUSB0)',
+      options: [{ ...JSON_OPTION, help: 'print JSON' }],
+      run: portsRun,
+    },
     run,
     state,
   );
@@ -28,7 +33,9 @@ async function portsRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
     return ExitCode.ok;
   }
   for (const p of ports) {
-    const extra = [p.manufacturer, p.product, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.driver].filter(Boolean).join(', ');
+    const extra = [p.manufacturer, p.product, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined, p.driver]
+      .filter(Boolean)
+      .join(', ');
     ctx.io.stdout(`${p.byId ?? p.path}${p.byId ? ` -> ${p.path}` : ''}${extra ? `  (${extra})` : ''}\n`);
   }
   return ExitCode.ok;

@@ -17,7 +17,13 @@ export interface PushFlags {
 }
 
 /** Reads every register once, then pushes; `domoticz` undefined is a dry run. */
-export async function readAndPush(args: ReadArgument[], setup: MeterSetup, domoticz: DomoticzSettings | undefined, f: PushFlags, ctx: Context): Promise<ExitCodeValue> {
+export async function readAndPush(
+  args: ReadArgument[],
+  setup: MeterSetup,
+  domoticz: DomoticzSettings | undefined,
+  f: PushFlags,
+  ctx: Context,
+): Promise<ExitCodeValue> {
   const ids = [...new Set(args.map((a) => a.register))];
   const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(ids));
   reportFailures(ctx, result);
@@ -42,11 +48,21 @@ function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
   // With --json, stdout carries only the JSON object; failures still get their line on stderr.
   const quietOut = f.quiet || f.json;
   if (p.status === 'sent') {
-    if (!quietOut) ctx.io.stdout(`${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${p.device}": ${ctx.out.bold(p.svalue!)}\n`);
+    if (!quietOut)
+      ctx.io.stdout(
+        `${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${p.device}": ${ctx.out.bold(p.svalue!)}\n`,
+      );
   } else if (p.status === 'dry-run') {
     const would =
-      p.arg.mode === 0 ? 'would send the reading' : p.arg.mode === 1 ? `would send reading − value(${p.arg.idx2})` : `would send value(${p.arg.idx}) + reading − value(${p.arg.idx2})`;
-    if (!quietOut) ctx.io.stdout(`${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx}: ${would}, formatted for the device's type (dry run: Domoticz not contacted)\n`);
+      p.arg.mode === 0
+        ? 'would send the reading'
+        : p.arg.mode === 1
+          ? `would send reading − value(${p.arg.idx2})`
+          : `would send value(${p.arg.idx}) + reading − value(${p.arg.idx2})`;
+    if (!quietOut)
+      ctx.io.stdout(
+        `${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx}: ${would}, formatted for the device's type (dry run: Domoticz not contacted)\n`,
+      );
   } else {
     ctx.error(p.message ?? `${p.arg.text}: ${p.status}`);
   }
@@ -62,7 +78,9 @@ function readJson(ids: number[], result: ReadResult, pushes: PushResult[]): stri
       register: p.arg.register,
       mode: p.arg.mode,
       ...(p.arg.idx2 !== undefined ? { idx2: Number(p.arg.idx2) } : {}),
-      ...(p.reading ? { reading: p.reading.value !== undefined ? new RawNumber(p.reading.text) : p.reading.text, unit: p.reading.unit } : {}),
+      ...(p.reading
+        ? { reading: p.reading.value !== undefined ? new RawNumber(p.reading.text) : p.reading.text, unit: p.reading.unit }
+        : {}),
       ...(p.device !== undefined ? { device: p.device } : {}),
       status: p.status,
       ...(p.svalue !== undefined ? { svalue: p.svalue } : {}),
@@ -75,6 +93,12 @@ function readJson(ids: number[], result: ReadResult, pushes: PushResult[]): stri
 
 export function exitCodeFor(pushes: PushResult[]): ExitCodeValue {
   const code = (p: PushResult): ExitCodeValue =>
-    p.status === 'not-read' ? ExitCode.meter : p.status === 'failed' ? ExitCode.domoticz : p.status === 'refused' ? ExitCode.refused : ExitCode.ok;
+    p.status === 'not-read'
+      ? ExitCode.meter
+      : p.status === 'failed'
+        ? ExitCode.domoticz
+        : p.status === 'refused'
+          ? ExitCode.refused
+          : ExitCode.ok;
   return firstOf(pushes.map(code));
 }

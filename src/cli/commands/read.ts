@@ -15,7 +15,13 @@ import type { CommandRun, RunOptions } from '../context.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
 
-const flag = (name: string, help: string, flags?: string): OptionSpec => ({ name, config: false, type: { kind: 'bool' }, help, ...(flags ? { flags } : {}) });
+const flag = (name: string, help: string, flags?: string): OptionSpec => ({
+  name,
+  config: false,
+  type: { kind: 'bool' },
+  help,
+  ...(flags ? { flags } : {}),
+});
 
 export const READ_FLAGS = {
   dryRun: flag('dry-run', 'read the meter and print what would be sent; contact nothing else'),
@@ -54,13 +60,25 @@ async function readRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
   const { resolveDomoticz } = await import('../../domoticz/options.js');
   // Everything is checked before the first byte goes out, whatever the command line asks for.
   const domoticz = resolveDomoticz(ctx.sources, !dryRun && (on(f.testDomoticz) || !on(f.testKamstrup)));
-  const diagnostics = (): Promise<typeof import('./read-diagnostics.js')> => import('./read-diagnostics.js');
-  if (on(f.testDomoticz)) return (await diagnostics()).testDomoticz(dryRun ? undefined : domoticz, on(f.json), ctx);
+  if (on(f.testDomoticz)) {
+    const { testDomoticz } = await import('./read-diagnostics.js');
+    return testDomoticz(dryRun ? undefined : domoticz, on(f.json), ctx);
+  }
   const setup = meterSetup(ctx.sources);
-  if (on(f.testKamstrup)) return (await diagnostics()).testKamstrup(setup, on(f.json), ctx);
+  if (on(f.testKamstrup)) {
+    const { testKamstrup } = await import('./read-diagnostics.js');
+    return testKamstrup(setup, on(f.json), ctx);
+  }
   const texts = args.length > 0 ? args : (resolveValue<string[] | undefined>(DOMOTICZ_OPTIONS.push, ctx.sources) ?? []);
-  if (texts.length === 0) throw new UsageError('nothing to read: give idx:CommandNr:mode[:idx2] arguments, e.g. multical read -d /dev/ttyUSB0 88:60:0');
+  if (texts.length === 0)
+    throw new UsageError('nothing to read: give idx:CommandNr:mode[:idx2] arguments, e.g. multical read -d /dev/ttyUSB0 88:60:0');
   const pushArgs = texts.map(parseReadArgument);
   const { readAndPush } = await import('./read-push.js');
-  return readAndPush(pushArgs, setup, dryRun ? undefined : domoticz, { json: on(f.json), quiet: on(f.quiet), allowDecrease: on(f.allowDecrease) }, ctx);
+  return readAndPush(
+    pushArgs,
+    setup,
+    dryRun ? undefined : domoticz,
+    { json: on(f.json), quiet: on(f.quiet), allowDecrease: on(f.allowDecrease) },
+    ctx,
+  );
 }

@@ -19,9 +19,20 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 const local = (spec: OptionSpec): OptionSpec => ({ ...spec, config: false });
 export const SIMULATE_OPTIONS = {
   device: { name: 'device', arg: 'path', config: false, type: text(), help: 'serial path to serve on' },
-  listen: { name: 'listen', arg: 'host:port', config: false, type: text(), help: 'TCP address to serve on (port 0: any free port, printed at start)' },
+  listen: {
+    name: 'listen',
+    arg: 'host:port',
+    config: false,
+    type: text(),
+    help: 'TCP address to serve on (port 0: any free port, printed at start)',
+  },
   echo: { name: 'echo', config: false, type: BOOL, help: 'echo every request first, as some IR heads do' },
-  realTiming: { name: 'real-timing', config: false, type: BOOL, help: 'answer like a real meter: 1200 baud 8N2 on the wire, 0.25 s before each reply' },
+  realTiming: {
+    name: 'real-timing',
+    config: false,
+    type: BOOL,
+    help: 'answer like a real meter: 1200 baud 8N2 on the wire, 0.25 s before each reply',
+  },
   baud: local({ ...METER_OPTIONS.baud, help: 'serial baud rate of --device' }),
   stopbits: local({ ...METER_OPTIONS.stopbits, help: 'serial stop bits of --device' }),
   parity: local({ ...METER_OPTIONS.parity, help: 'serial parity of --device' }),
@@ -30,7 +41,10 @@ export const SIMULATE_OPTIONS = {
 export function registerSimulate(program: Command, run: RunOptions, state: RunState): void {
   const extra = (cmd: Command): void => {
     cmd.addOption(new Option('--energy-unit <unit>', 'unit of the energy registers').choices(['MWh', 'GJ', 'kWh']).default('MWh'));
-    cmd.option('--fault <fault>', `inject a fault (repeatable): ${SIM_SPEC_HELP}`, (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    cmd.option('--fault <fault>', `inject a fault (repeatable): ${SIM_SPEC_HELP}`, (v: string, prev: string[] | undefined) => [
+      ...(prev ?? []),
+      v,
+    ]);
   };
   defineCommand(
     program,
@@ -93,7 +107,9 @@ async function simulateRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
     new KmpSimulator(options).serve(watch(socketTransport(`${socket.remoteAddress}:${socket.remotePort}`, socket)));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new UsageError(`--listen ${listen}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new UsageError(`--listen ${listen}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`)),
+    );
     server.listen(where!.port, where!.host, () => resolve());
   });
   const addr = server.address();

@@ -179,7 +179,7 @@ export class KmpClient {
       const onAbort = (): void =>
         wait.fail(new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, { cause: this.signal?.reason }));
       const onLost = (e: Error): void =>
-        wait.fail(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e }));
+        wait.lost(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e }));
       if (this.signal?.aborted) return onAbort();
       if (this.lostError) return onLost(this.lostError);
       this.signal?.addEventListener('abort', onAbort, { once: true });
@@ -270,6 +270,12 @@ class Wait<T> {
     };
     clearTimeout(this.graceTimer);
     this.graceTimer = setTimeout(check, BAD_FRAME_GRACE_MS);
+  }
+
+  /** The link went away: a bad reply already received is still this attempt's verdict. */
+  lost(e: Error): void {
+    if (this.bad) this.settle(this.bad);
+    else this.fail(e);
   }
 
   fail(e: unknown): void {

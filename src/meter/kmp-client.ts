@@ -16,6 +16,7 @@ import { Framer } from '../kmp/framer.js';
 import { hex16, toHex } from '../core/hex.js';
 import { MeterError } from './errors.js';
 import type { Transport } from './transport.js';
+import { Wait, type Verdict } from './reply-wait.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_RETRIES = 2;
@@ -41,8 +42,6 @@ export interface RegisterReadResult {
   /** Ids whose request failed (no reply, bad reply), with the reason. */
   failed: Array<{ ids: number[]; error: MeterError }>;
 }
-
-type Verdict<T> = { kind: 'answer'; value: T } | { kind: 'bad'; error: KmpError } | { kind: 'ignore'; why: string };
 
 /**
  * KMP request/reply over any transport: one deadline per attempt, the reply matched by content
@@ -225,78 +224,6 @@ export class KmpClient {
 }
 
 type Decode<T> = (data: Uint8Array) => T | { ignore: string };
-
-/** How long a bad frame waits for a good one right behind it (same burst) before it is the verdict. */
-const BAD_FRAME_GRACE_MS = 20;
-
-/**
- * The wait for one reply: settled once, by the answer, by the deadline, by a failure, or — after a bad
- * frame — by the first of a good frame behind it and a short quiet spell, so that a valid reply that
- * follows a corrupt frame in the same burst is not thrown away.
- */
-class Wait<T> {
-  private timer: NodeJS.Timeout | undefined;
-  private graceTimer: NodeJS.Timeout | undefined;
-  private settled = false;
-  private bad: Verdict<T> | undefined;
-  private ignored = '';
-
-  constructor(
-    private readonly resolve: (v: Verdict<T>) => void,
-    private readonly reject: (e: Error) => void,
-    private readonly cleanup: () => void,
-  ) {}
-
-  /** The request is on the wire: the deadline starts now. */
-  start(timeoutMs: number, pending: () => number): void {
-    if (this.settled) return;
-    this.timer = setTimeout(() => {
-      const partial = pending();
-      this.settle(this.bad ?? { kind: 'ignore', why: this.ignored || (partial > 0 ? `${partial} bytes of an unfinished reply` : '') });
-    }, timeoutMs);
-  }
-
-  frame(v: Verdict<T>, moreComing: () => boolean): void {
-    if (this.settled) return;
-    if (v.kind === 'answer') return this.settle(v);
-    if (v.kind === 'ignore') {
-      this.ignored = v.why;
-      return;
-    }
-    this.bad ??= v;
-    const check = (): void => {
-      if (moreComing()) this.graceTimer = setTimeout(check, BAD_FRAME_GRACE_MS);
-      else this.settle(this.bad!);
-    };
-    clearTimeout(this.graceTimer);
-    this.graceTimer = setTimeout(check, BAD_FRAME_GRACE_MS);
-  }
-
-  /** The link went away: a bad reply already received is still this attempt's verdict. */
-  lost(e: Error): void {
-    if (this.bad) this.settle(this.bad);
-    else this.fail(e);
-  }
-
-  fail(e: unknown): void {
-    if (this.settled) return;
-    this.done();
-    this.reject(e instanceof Error ? e : new Error(String(e)));
-  }
-
-  private settle(v: Verdict<T>): void {
-    if (this.settled) return;
-    this.done();
-    this.resolve(v);
-  }
-
-  private done(): void {
-    this.settled = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.graceTimer);
-    this.cleanup();
-  }
-}
 
 function isIgnore(v: unknown): v is { ignore: string } {
   return typeof v === 'object' && v !== null && 'ignore' in v && !Array.isArray(v);

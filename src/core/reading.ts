@@ -1,12 +1,12 @@
-import type { Decimal } from './decimal.js';
-import type { MulticalError } from './errors.js';
-
 /**
  * What a meter read yields, whatever the protocol: readings. Sinks (Domoticz, MQTT, JSON, HTTP) take
  * readings and never see a KMP record or an M-Bus data block. A reading is named by the KMP register id
  * of its quantity (M-Bus records map onto the same ids), so `idx:CommandNr:mode` arguments, MQTT keys
  * and Home Assistant sensors mean the same thing whichever protocol read the meter.
  */
+import type { Decimal } from './decimal.js';
+import type { MulticalError } from './errors.js';
+
 export interface Reading {
   /** The KMP register id of this quantity; undefined for an M-Bus record that maps to none. */
   register: number | undefined;

@@ -1,11 +1,11 @@
-import { Decimal } from './decimal.js';
-
 /**
  * Physical units the meter reports and sinks want, grouped by quantity, with exact conversion factors
  * (a ratio num/den to the quantity's base unit). Converting GJ to MWh divides by 3.6 and does not
  * terminate; such results are rounded half-to-even to CONVERSION_EXTRA_PLACES more fraction digits than
  * the input had. Everything else stays exact.
  */
+import { Decimal } from './decimal.js';
+
 export type Quantity =
   'energy' | 'volume' | 'flow' | 'power' | 'temperature' | 'tempdiff' | 'time' | 'pressure' | 'mass' | 'volume-temperature' | 'number';
 

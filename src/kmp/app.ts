@@ -1,9 +1,9 @@
+/** KMP application layer: command ids, request data and reply data (no framing, no I/O). */
 import type { Decimal } from '../core/decimal.js';
 import { KmpError } from './errors.js';
 import { hex16 } from '../core/hex.js';
 import { decodeValue, encodeValue } from './value.js';
 
-/** KMP application layer: command ids, request data and reply data (no framing, no I/O). */
 export const Cid = {
   GetType: 0x01,
   GetSerialNo: 0x02,

@@ -1,3 +1,4 @@
+/** KMP protocol violations as one error family, with the expected and actual bytes in hex. */
 import { MulticalError } from '../core/errors.js';
 import { toHex } from '../core/hex.js';
 

@@ -1,11 +1,11 @@
-import type { RegisterRecord } from './app.js';
-import { unitSymbol } from './registers.js';
-
 /**
  * How a register value is shown. Date and time units hold decimal digits (yymmdd, hhmmss) or raw
  * bytes (0x4F: dst yy mm dd hh mi ss; 0x36: ASCII) in the mantissa; they are shown as dates, times
  * and text, everything else as the exact decimal.
  */
+import type { RegisterRecord } from './app.js';
+import { unitSymbol } from './registers.js';
+
 export const UNIT_HHMMSS = 0x2f;
 export const UNIT_YYMMDD = 0x30;
 export const UNIT_YYYYMMDD = 0x31;

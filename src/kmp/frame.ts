@@ -1,11 +1,11 @@
-import { crc16 } from './crc.js';
-import { KmpError } from './errors.js';
-import { destuff, stuff } from './stuffing.js';
-
 /**
  * KMP data link layer: one frame is START | stuffed(DST CID DATA… CRC_hi CRC_lo) | STOP.
  * Requests to the meter start with 0x80, replies from it with 0x40; 0x0D ends both.
  */
+import { crc16 } from './crc.js';
+import { KmpError } from './errors.js';
+import { destuff, stuff } from './stuffing.js';
+
 export const START_TO_METER = 0x80;
 export const START_FROM_METER = 0x40;
 export const STOP = 0x0d;

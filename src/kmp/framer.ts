@@ -1,11 +1,11 @@
-import { STOP, startByte, type Direction } from './frame.js';
-
 /**
  * Splits a byte stream into whole frames of one direction. Everything before the start byte is
  * dropped, so an IR head's echo of the request (80 … 0D) and line noise never pass for a reply:
  * stuffing guarantees that a raw 40/80 is always a start byte and a raw 0D always a stop byte.
  * A start byte inside a frame begins a new frame (the old one was cut off). The buffer is capped.
  */
+import { STOP, startByte, type Direction } from './frame.js';
+
 export class Framer {
   private readonly start: number;
   private readonly other: number;

@@ -1,13 +1,12 @@
-import type { RegisterRecord } from './app.js';
-import { KmpError } from './errors.js';
-import { INFO_CODE_ROWS, type InfoCodeRowName, type InfoCodeTable } from './info-codes.generated.js';
-import { mantissaToBigInt } from './value.js';
-
 /**
  * Kamstrup info codes (register 99, 369 "info bits", M-Bus `FF 22` and `FD 17`) decoded into named flags
  * (kamstrup-info-codes.md; bits from ../shared/data/kamstrup-info-codes.tsv through the generated table).
  * Two bit layouts: the 303/403/603/803 one and the 602 one; they agree only on bit 0. Bit n has weight 2ⁿ.
  */
+import type { RegisterRecord } from './app.js';
+import { KmpError } from './errors.js';
+import { INFO_CODE_ROWS, type InfoCodeRowName, type InfoCodeTable } from './info-codes.generated.js';
+import { mantissaToBigInt } from './value.js';
 
 export type InfoCodeLayoutId = 'mc403' | 'mc603' | 'mc303' | 'mc602' | 'common';
 

@@ -1,6 +1,3 @@
-import { KmpError } from './errors.js';
-import { logReadoutDataLength } from './logger-readout.js';
-
 /**
  * Reply sizes and wire times of the KMP logger commands, so a client can ask for as many entries per
  * request as the meter gives and derive a per-request deadline from the baud rate.
@@ -11,6 +8,8 @@ import { logReadoutDataLength } from './logger-readout.js';
  * the frame adds DST and CRC. On the wire a frame adds start and stop, and stuffing can double every
  * byte between them (5512-447 §3.1). One byte is 11 bits at 8N2 (start, 8 data, 2 stop) ("Timing").
  */
+import { KmpError } from './errors.js';
+import { logReadoutDataLength } from './logger-readout.js';
 
 const DST_CID = 2;
 const CRC = 2;

@@ -1,14 +1,13 @@
-import type { Decimal } from '../core/decimal.js';
-import type { RegisterRecord } from './app.js';
-import { KmpError, type KmpErrorCode } from './errors.js';
-import { decodeValue } from './value.js';
-
 /**
  * Byte-level helpers shared by the KMP logger codecs (CID B8 and A0–A3, kmp-loggers.md): a cursor that
  * reads big-endian fields and throws `KmpError` instead of reading past the end, range-checked writers,
  * and the conversion of a value to the mantissa of a fixed register format (later log entries carry only
  * mantissas; unit, LEN and SIEX come from the first entry).
  */
+import type { Decimal } from '../core/decimal.js';
+import type { RegisterRecord } from './app.js';
+import { KmpError, type KmpErrorCode } from './errors.js';
+import { decodeValue } from './value.js';
 
 /** Unit, mantissa length and SIEX of one logged register, as the first entry (record) of a reply gives them. */
 export interface LogRegisterFormat {

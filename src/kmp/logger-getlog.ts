@@ -1,3 +1,9 @@
+/**
+ * KMP GetLog commands A0–A3 of Kamstrup 5512-447 §6.3 (MULTICAL 601 logger modules at 0x7F/0xBF and the
+ * MULTICAL 801 logger; kmp-loggers.md, "A0–A3"): requests and the common reply, as APL data after the CID.
+ * Every record of a reply carries its record id; the first holds full register records, later ones only
+ * values. If any INFO bit is set only the CID and INFO are guaranteed, so INFO (the last byte) is read first.
+ */
 import type { RegisterRecord } from './app.js';
 import { KmpError, type KmpErrorCode } from './errors.js';
 import {
@@ -11,12 +17,6 @@ import {
   type LogValue,
 } from './logger-bytes.js';
 
-/**
- * KMP GetLog commands A0–A3 of Kamstrup 5512-447 §6.3 (MULTICAL 601 logger modules at 0x7F/0xBF and the
- * MULTICAL 801 logger; kmp-loggers.md, "A0–A3"): requests and the common reply, as APL data after the CID.
- * Every record of a reply carries its record id; the first holds full register records, later ones only
- * values. If any INFO bit is set only the CID and INFO are guaranteed, so INFO (the last byte) is read first.
- */
 export const GetLogCid = {
   GetLogTimePresent: 0xa0,
   GetLogLastPresent: 0xa1,

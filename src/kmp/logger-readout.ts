@@ -1,3 +1,9 @@
+/**
+ * KMP CID 0xB8 log readout replies, subcommands 06 GetLogIDPastAbs and 07 GetLogLastEntryPastAbs
+ * (kmp-loggers.md, "Log readout reply"): header (E, N, first and newest log id, info flags), entry 0 as full
+ * register records, entries 1 … E−1 as mantissas only, read with entry 0's unit, LEN and SIEX. Test
+ * NO_LOG_ENTRIES before using entries: an empty logger answers E = 1 with a placeholder.
+ */
 import type { RegisterRecord } from './app.js';
 import { KmpError } from './errors.js';
 import { LogInfoFlag, LoggerSub } from './logger.js';
@@ -12,13 +18,6 @@ import {
   type LogRegisterFormat,
   type LogValue,
 } from './logger-bytes.js';
-
-/**
- * KMP CID 0xB8 log readout replies, subcommands 06 GetLogIDPastAbs and 07 GetLogLastEntryPastAbs
- * (kmp-loggers.md, "Log readout reply"): header (E, N, first and newest log id, info flags), entry 0 as full
- * register records, entries 1 … E−1 as mantissas only, read with entry 0's unit, LEN and SIEX. Test
- * NO_LOG_ENTRIES before using entries: an empty logger answers E = 1 with a placeholder.
- */
 
 export interface LogEntry {
   /** Log id: entry k of a reply has (first log id − k). Key history on (serial, logger type, log id). */

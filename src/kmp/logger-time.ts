@@ -1,8 +1,3 @@
-import type { RegisterRecord } from './app.js';
-import { KmpError } from './errors.js';
-import { UNIT_DATETIME, UNIT_HHMMSS, UNIT_YYMMDD } from './format.js';
-import { mantissaToBigInt } from './value.js';
-
 /**
  * Time stamps of log entries from the meter's own clock (kmp-loggers.md, "Time stamps in log entries"):
  * register 348 with unit 79 (`yy:mm:dd hh:mm:ss` with a summer-time offset byte), or 1003 (date, unit 48,
@@ -15,6 +10,11 @@ import { mantissaToBigInt } from './value.js';
  * fields, and the offset and a summer-time flag are kept beside them; a sink that knows the zone converts.
  * 1003/1002 carry no summer-time information: whether 1002 is wall or standard time is not known.
  */
+import type { RegisterRecord } from './app.js';
+import { KmpError } from './errors.js';
+import { UNIT_DATETIME, UNIT_HHMMSS, UNIT_YYMMDD } from './format.js';
+import { mantissaToBigInt } from './value.js';
+
 export const REGISTER_DATETIME = 348;
 export const REGISTER_DATE = 1003;
 export const REGISTER_CLOCK = 1002;

@@ -1,6 +1,3 @@
-import { KmpError } from './errors.js';
-import { ByteReader, checkSub, uint } from './logger-bytes.js';
-
 /**
  * KMP logger command CID 0xB8 of the MULTICAL 603 generation (kmp-loggers.md, "CID 0xB8"):
  * subcommands 05 GetConfiguration, 06 GetLogIDPastAbs and 07 GetLogLastEntryPastAbs, their requests and
@@ -8,6 +5,9 @@ import { ByteReader, checkSub, uint } from './logger-bytes.js';
  * subcommands, logger types and flags are the PyKMP fork's. All integers are big-endian. The 06/07 replies
  * are decoded in logger-readout.ts.
  */
+import { KmpError } from './errors.js';
+import { ByteReader, checkSub, uint } from './logger-bytes.js';
+
 export const CID_LOGGER = 0xb8;
 
 export const LoggerSub = {

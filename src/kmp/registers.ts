@@ -1,6 +1,6 @@
+/** Register and unit names, from the generated tables (single source: ../shared/data/*.tsv). */
 import { REGISTER_ROWS, UNIT_ROWS } from './tables.generated.js';
 
-/** Register and unit names, from the generated tables (single source: ../shared/data/*.tsv). */
 export interface RegisterInfo {
   id: number;
   name: string;

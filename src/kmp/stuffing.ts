@@ -1,10 +1,10 @@
-import { KmpError } from './errors.js';
-
 /**
  * KMP data link byte stuffing: each of 06 0D 1B 40 80 between start and stop byte is sent as
  * 1B followed by the byte XOR FF. Destuffing is a single left-to-right pass: `1B E4 F9` is data
  * `1B F9`, never `06` (the bug of repeated search-and-replace).
  */
+import { KmpError } from './errors.js';
+
 export const ESCAPE = 0x1b;
 const NEEDS_STUFFING = new Uint8Array(256);
 for (const b of [0x06, 0x0d, 0x1b, 0x40, 0x80]) NEEDS_STUFFING[b] = 1;

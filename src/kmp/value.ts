@@ -1,10 +1,10 @@
-import { Decimal } from '../core/decimal.js';
-import { KmpError } from './errors.js';
-
 /**
  * KMP float codec: LEN | SIEX | MANTISSA[LEN]. SIEX bit 7 is the sign of the value, bit 6 the sign of
  * the exponent, bits 5–0 the exponent. value = (−1)^bit7 × mantissa × 10^(±exponent), kept exact.
  */
+import { Decimal } from '../core/decimal.js';
+import { KmpError } from './errors.js';
+
 export interface EncodedValue {
   length: number;
   siex: number;

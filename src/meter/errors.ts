@@ -1,3 +1,4 @@
+/** The meter layer's errors: talking to the meter failed, or another run holds its lock. */
 import { MulticalError, type MulticalErrorOptions } from '../core/errors.js';
 
 /** Talking to the meter failed (as opposed to a protocol violation, which is a KmpError or MbusError). */

@@ -1,3 +1,4 @@
+/** Deadline for one attempt: from the request's last byte to the reply's stop byte. */
 import {
   CID_NAMES,
   Cid,
@@ -24,7 +25,6 @@ export const DEFAULT_RETRIES = 2;
 export type FrameLogger = (direction: 'tx' | 'rx', bytes: Uint8Array) => void;
 
 export interface ClientOptions {
-  /** Deadline for one attempt: from the request's last byte to the reply's stop byte. */
   timeoutMs?: number;
   /** Attempts after the first, on no reply or a bad reply. Bounded: the meter runs on a battery. */
   retries?: number;

@@ -1,10 +1,10 @@
-import { MeterError } from './errors.js';
-
 /**
  * The one small interface a protocol client needs from a link to a meter: send bytes, receive bytes,
  * learn that the link went away, close it. Serial ports, TCP sockets (ser2net) and the in-process
  * simulator all implement it.
  */
+import { MeterError } from './errors.js';
+
 export interface Transport {
   /** For messages: `/dev/ttyUSB0`, `tcp://host:2000`, `sim`. */
   readonly name: string;

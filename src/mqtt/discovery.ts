@@ -1,6 +1,3 @@
-import type { MeterIdentity } from '../core/reading.js';
-import type { PublishedReading } from './sensors.js';
-
 /**
  * Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery):
  * one retained config per register on `homeassistant/sensor/<node_id>/<object_id>/config`, every one
@@ -8,6 +5,9 @@ import type { PublishedReading } from './sensors.js';
  * the meter (serial, type, revision), the register and its unit, and the base topic — never on the value
  * or the clock — so every run publishes the same topics and payloads, and Home Assistant sees no change.
  */
+import type { MeterIdentity } from '../core/reading.js';
+import type { PublishedReading } from './sensors.js';
+
 export const DISCOVERY_PREFIX = 'homeassistant';
 export const PAYLOAD_ONLINE = 'online';
 export const PAYLOAD_OFFLINE = 'offline';

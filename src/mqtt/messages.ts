@@ -1,3 +1,7 @@
+/**
+ * What one MQTT run publishes, decided without I/O: the values object, one topic per register, the
+ * discovery configs and the status, in order, with their QoS and retain flags; and the last will.
+ */
 import { RawNumber, stringifyJson } from '../core/json.js';
 import type { MeterIdentity } from '../core/reading.js';
 import { discoveryConfigs, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic, valuesTopic } from './discovery.js';

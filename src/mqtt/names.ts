@@ -1,5 +1,3 @@
-import { allRegisters, registerInfo } from '../kmp/registers.js';
-
 /**
  * Stable snake_case names for registers, for MQTT topics and JSON keys, derived from the register table's
  * names (src/kmp/tables.generated.ts) by one rule:
@@ -16,6 +14,8 @@ import { allRegisters, registerInfo } from '../kmp/registers.js';
  * ambiguous result; a test checks that the rule plus the overrides give every register a unique name.
  * A register not in the table is `register_<id>`.
  */
+import { allRegisters, registerInfo } from '../kmp/registers.js';
+
 export const NAME_OVERRIDES: Readonly<Record<number, string>> = {
   // "wM-Bus transmission interval (undocumented)": the rule gives wm_bus_…; the bus is called wM-Bus/wmbus.
   675: 'wmbus_transmission_interval',

@@ -93,36 +93,43 @@ export function topicProblem(value: string): string | undefined {
   }
 }
 
-const s = 'mqtt' as const;
+const SECTION = 'mqtt' as const;
 export const MQTT_OPTIONS = {
   broker: {
     name: 'broker',
-    section: s,
+    section: SECTION,
     arg: 'url',
     env: 'MQTT_BROKER',
     type: text(brokerProblem),
     help: 'mqtt://host:1883 or mqtts://host:8883',
   },
-  username: { name: 'username', section: s, arg: 'name', env: 'MQTT_USERNAME', type: text(), help: 'MQTT user name' },
+  username: { name: 'username', section: SECTION, arg: 'name', env: 'MQTT_USERNAME', type: text(), help: 'MQTT user name' },
   password: {
     name: 'password',
-    section: s,
+    section: SECTION,
     arg: 'password',
     env: 'MQTT_PASSWORD',
     type: SECRET,
     help: 'MQTT password (prefer MQTT_PASSWORD or --password-file: options show in ps)',
   },
-  passwordFile: { name: 'password-file', section: s, arg: 'path', type: PATH, help: 'read the MQTT password from this file' },
-  ca: { name: 'ca', section: s, arg: 'file', type: PATH, help: 'trust this CA certificate (PEM) for mqtts://' },
-  cert: { name: 'cert', section: s, arg: 'file', type: PATH, help: 'client certificate (PEM) for mqtts://' },
-  key: { name: 'key', section: s, arg: 'file', type: PATH, help: 'private key (PEM) of --cert' },
-  insecure: { name: 'insecure', section: s, type: BOOL, help: "do not verify the broker's TLS certificate" },
-  clientId: { name: 'client-id', section: s, arg: 'id', type: text(), help: 'MQTT client id (default: multical-<serial number>)' },
-  qos: { name: 'qos', section: s, arg: 'n', type: int(0, 2, 'must be 0, 1 or 2'), default: 0, help: 'QoS of every message: 0, 1 or 2' },
-  retain: { name: 'retain', section: s, type: BOOL, help: 'publish the values retained (discovery configs and status always are)' },
+  passwordFile: { name: 'password-file', section: SECTION, arg: 'path', type: PATH, help: 'read the MQTT password from this file' },
+  ca: { name: 'ca', section: SECTION, arg: 'file', type: PATH, help: 'trust this CA certificate (PEM) for mqtts://' },
+  cert: { name: 'cert', section: SECTION, arg: 'file', type: PATH, help: 'client certificate (PEM) for mqtts://' },
+  key: { name: 'key', section: SECTION, arg: 'file', type: PATH, help: 'private key (PEM) of --cert' },
+  insecure: { name: 'insecure', section: SECTION, type: BOOL, help: "do not verify the broker's TLS certificate" },
+  clientId: { name: 'client-id', section: SECTION, arg: 'id', type: text(), help: 'MQTT client id (default: multical-<serial number>)' },
+  qos: {
+    name: 'qos',
+    section: SECTION,
+    arg: 'n',
+    type: int(0, 2, 'must be 0, 1 or 2'),
+    default: 0,
+    help: 'QoS of every message: 0, 1 or 2',
+  },
+  retain: { name: 'retain', section: SECTION, type: BOOL, help: 'publish the values retained (discovery configs and status always are)' },
   topic: {
     name: 'topic',
-    section: s,
+    section: SECTION,
     arg: 'topic',
     type: text(topicProblem),
     default: DEFAULT_TOPIC,
@@ -130,11 +137,11 @@ export const MQTT_OPTIONS = {
   },
   haDiscovery: {
     name: 'ha-discovery',
-    section: s,
+    section: SECTION,
     type: BOOL,
     help: 'also publish Home Assistant discovery configs: one device, one sensor per register',
   },
-  registers: { name: 'registers', section: s, type: REGISTER_LIST, help: 'registers to publish when none are given' },
+  registers: { name: 'registers', section: SECTION, type: REGISTER_LIST, help: 'registers to publish when none are given' },
 } satisfies Record<string, OptionSpec>;
 
 function pemFile(spec: OptionSpec, src: Sources): Buffer | undefined {

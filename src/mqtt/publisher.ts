@@ -1,14 +1,14 @@
+/**
+ * One connection per run: connect (no reconnects, bounded by connectTimeout and the run's signal),
+ * publish everything — QoS 1/2 messages acknowledged (PUBACK / PUBCOMP) before the next step — then a
+ * clean DISCONNECT. mqtt.js is loaded only here, so the rest of the CLI starts without it.
+ */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Log } from '../core/io.js';
 import { MqttError } from './errors.js';
 import type { OutgoingMessage } from './messages.js';
 import type { MqttSettings } from './options.js';
 
-/**
- * One connection per run: connect (no reconnects, bounded by connectTimeout and the run's signal),
- * publish everything — QoS 1/2 messages acknowledged (PUBACK / PUBCOMP) before the next step — then a
- * clean DISCONNECT. mqtt.js is loaded only here, so the rest of the CLI starts without it.
- */
 const TLS_TRUST_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -24,9 +24,9 @@ const AUTH_CODES = new Set([4, 5, 0x86, 0x87]);
 /** One line for a failure to connect; never holds the password. */
 export function connectErrorMessage(
   err: unknown,
-  s: Pick<MqttSettings, 'brokerText' | 'connectTimeoutMs' | 'username'>,
+  settings: Pick<MqttSettings, 'brokerText' | 'connectTimeoutMs' | 'username'>,
 ): { code: string; message: string } {
-  const b = `MQTT broker ${s.brokerText}`;
+  const b = `MQTT broker ${settings.brokerText}`;
   const e = err as { code?: unknown; message?: string };
   const code = e.code;
   const msg = e.message ?? String(err);
@@ -34,7 +34,7 @@ export function connectErrorMessage(
     if (AUTH_CODES.has(code)) {
       return {
         code: 'MQTT_AUTH',
-        message: `${b} refused the login (${msg.replace(/^Connection refused: /, '')}): ${s.username ? `check the password of user ${s.username}` : 'it needs --username and a password'}`,
+        message: `${b} refused the login (${msg.replace(/^Connection refused: /, '')}): ${settings.username ? `check the password of user ${settings.username}` : 'it needs --username and a password'}`,
       };
     }
     return { code: 'MQTT_REFUSED', message: `${b} refused the connection: ${msg}` };
@@ -67,7 +67,7 @@ export function connectErrorMessage(
     return { code: 'MQTT_TLS', message: `${b}: TLS handshake failed (${code})` };
   }
   if (msg === 'connack timeout') {
-    return { code: 'MQTT_TIMEOUT', message: `${b}: no answer to CONNECT within ${s.connectTimeoutMs / 1000} s` };
+    return { code: 'MQTT_TIMEOUT', message: `${b}: no answer to CONNECT within ${settings.connectTimeoutMs / 1000} s` };
   }
   return { code: 'MQTT_CONNECT', message: `${b}: ${msg}` };
 }
@@ -79,13 +79,13 @@ export interface PublishOptions {
   log: Log;
 }
 
-function clientOptions(s: MqttSettings, o: PublishOptions): IClientOptions {
-  const tls = s.tls
+function clientOptions(settings: MqttSettings, o: PublishOptions): IClientOptions {
+  const tls = settings.tls
     ? {
-        rejectUnauthorized: !s.insecure,
-        ...(s.ca ? { ca: s.ca } : {}),
-        ...(s.cert ? { cert: s.cert } : {}),
-        ...(s.key ? { key: s.key } : {}),
+        rejectUnauthorized: !settings.insecure,
+        ...(settings.ca ? { ca: settings.ca } : {}),
+        ...(settings.cert ? { cert: settings.cert } : {}),
+        ...(settings.key ? { key: settings.key } : {}),
       }
     : {};
   return {
@@ -93,10 +93,10 @@ function clientOptions(s: MqttSettings, o: PublishOptions): IClientOptions {
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 0,
-    connectTimeout: s.connectTimeoutMs,
+    connectTimeout: settings.connectTimeoutMs,
     will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
-    ...(s.username !== undefined ? { username: s.username } : {}),
-    ...(s.password !== undefined ? { password: s.password } : {}),
+    ...(settings.username !== undefined ? { username: settings.username } : {}),
+    ...(settings.password !== undefined ? { password: settings.password } : {}),
     ...tls,
   };
 }
@@ -113,10 +113,10 @@ function abortion(signal: AbortSignal): Promise<never> {
 }
 
 /** Waits for CONNACK; a failure becomes one MqttError line. */
-function connected(client: MqttClient, s: MqttSettings): Promise<void> {
+function connected(client: MqttClient, settings: MqttSettings): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const fail = (e: unknown): void => {
-      const m = connectErrorMessage(e, s);
+      const m = connectErrorMessage(e, settings);
       reject(new MqttError(m.code, m.message, { cause: e }));
     };
     client.once('connect', () => resolve());
@@ -126,26 +126,26 @@ function connected(client: MqttClient, s: MqttSettings): Promise<void> {
 }
 
 /** Connects, publishes `messages` in order, disconnects. Throws MqttError (exit 6) or the signal's reason. */
-export async function publishMessages(s: MqttSettings, messages: readonly OutgoingMessage[], o: PublishOptions): Promise<void> {
+export async function publishMessages(settings: MqttSettings, messages: readonly OutgoingMessage[], o: PublishOptions): Promise<void> {
   if (o.signal.aborted) throw o.signal.reason;
   const mqtt = await import('mqtt');
-  const how = `${s.username ? ` (user ${s.username})` : ''}${s.tls ? (s.insecure ? ', TLS without verification' : ', TLS') : ''}`;
-  o.log.verbose(`mqtt: connecting to ${s.brokerText} as ${o.clientId}${how}`);
+  const how = `${settings.username ? ` (user ${settings.username})` : ''}${settings.tls ? (settings.insecure ? ', TLS without verification' : ', TLS') : ''}`;
+  o.log.verbose(`mqtt: connecting to ${settings.brokerText} as ${o.clientId}${how}`);
   const aborted = abortion(o.signal);
   let ending = false;
-  const client = mqtt.connect(s.broker.href, clientOptions(s, o));
+  const client = mqtt.connect(settings.broker.href, clientOptions(settings, o));
   try {
     // mqtt.js emits 'error' more than once on some failures; an error without a listener would crash.
     client.on('error', (e) => o.log.debug(`mqtt: ${e.message}`));
-    await Promise.race([connected(client, s), aborted]);
+    await Promise.race([connected(client, settings), aborted]);
     const closed = new Promise<never>((_, reject) => {
       client.once('close', () => {
         if (!ending)
-          reject(new MqttError('MQTT_CLOSED', `MQTT broker ${s.brokerText} closed the connection before everything was published`));
+          reject(new MqttError('MQTT_CLOSED', `MQTT broker ${settings.brokerText} closed the connection before everything was published`));
       });
     });
     closed.catch(() => {});
-    o.log.verbose(`mqtt: connected; publishing ${messages.length} messages, QoS ${s.qos}`);
+    o.log.verbose(`mqtt: connected; publishing ${messages.length} messages, QoS ${settings.qos}`);
     for (const m of messages) {
       o.log.debug(`mqtt: publish ${m.topic} (qos ${m.qos}${m.retain ? ', retained' : ''}) ${m.payload}`);
       await Promise.race([client.publishAsync(m.topic, m.payload, { qos: m.qos, retain: m.retain }), closed, aborted]);

@@ -1,8 +1,3 @@
-import type { Decimal } from '../core/decimal.js';
-import type { Reading } from '../core/reading.js';
-import { convert, unitDef, type Quantity } from '../core/units.js';
-import { registerKey } from './names.js';
-
 /**
  * What a register becomes on MQTT: its snake_case key, the value as exact decimal text (or a date/text
  * string), the unit it is published in, and how Home Assistant should see it.
@@ -25,6 +20,11 @@ import { registerKey } from './names.js';
  * temperature Home Assistant would take 28 K for −245 °C (or convert 28 °C to 82 °F in a °F home);
  * `temperature_delta` exists only since late 2025 and an older Home Assistant rejects the whole config.
  */
+import type { Decimal } from '../core/decimal.js';
+import type { Reading } from '../core/reading.js';
+import { convert, unitDef, type Quantity } from '../core/units.js';
+import { registerKey } from './names.js';
+
 export type HaStateClass = 'measurement' | 'total_increasing';
 
 export interface HaSensorClass {

@@ -54,18 +54,18 @@ export interface MeterSetup {
 }
 
 /** The meter options, resolved and checked (before anything is opened). */
-export function meterSetup(s: Sources): MeterSetup {
+export function meterSetup(src: Sources): MeterSetup {
   const o = METER_OPTIONS;
   const serial: SerialSettings = {
-    baudRate: resolveValue<number>(o.baud, s),
+    baudRate: resolveValue<number>(o.baud, src),
     dataBits: 8,
-    stopBits: resolveValue<1 | 2>(o.stopbits, s),
-    parity: resolveValue<SerialSettings['parity']>(o.parity, s),
+    stopBits: resolveValue<1 | 2>(o.stopbits, src),
+    parity: resolveValue<SerialSettings['parity']>(o.parity, src),
   };
-  const timeoutMs = resolveValue<number>(o.timeout, s);
-  const retries = resolveValue<number>(o.retries, s);
-  const lockWaitMs = resolveValue<number>(o.lockWait, s);
-  return { device: parseDevice(resolveValue<string | undefined>(o.device, s), serial), timeoutMs, retries, lockWaitMs };
+  const timeoutMs = resolveValue<number>(o.timeout, src);
+  const retries = resolveValue<number>(o.retries, src);
+  const lockWaitMs = resolveValue<number>(o.lockWait, src);
+  return { device: parseDevice(resolveValue<string | undefined>(o.device, src), serial), timeoutMs, retries, lockWaitMs };
 }
 
 export function parseDevice(text: string | undefined, serial: SerialSettings): DeviceSpec {

@@ -30,14 +30,14 @@ interface MeterOutcome {
 
 export async function publishRun(
   registerArgs: string[],
-  s: MqttSettings,
+  settings: MqttSettings,
   setupOf: () => MeterSetup,
   f: { json: boolean; quiet: boolean },
   ctx: Context,
 ): Promise<ExitCodeValue> {
-  ctx.log.redact(s.password);
-  const ids = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (s.registers ?? [...DEFAULT_REGISTERS]));
-  const meter = await readMeter(ids, s.haDiscovery, s.clientId === undefined, setupOf(), ctx);
+  ctx.log.redact(settings.password);
+  const ids = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (settings.registers ?? [...DEFAULT_REGISTERS]));
+  const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setupOf(), ctx);
   const result = meter.result;
   const readings: PublishedReading[] = [];
   let code: ExitCodeValue = ExitCode.ok;
@@ -65,12 +65,19 @@ export async function publishRun(
   }
 
   const timestamp = localTimestamp(new Date());
-  const messages = publication({ baseTopic: s.topic, qos: s.qos, retain: s.retain, readings, timestamp, identity: meter.identity });
-  const clientId = s.clientId ?? `multical-${meter.identity?.serial ?? result?.serial ?? randomBytes(4).toString('hex')}`;
+  const messages = publication({
+    baseTopic: settings.topic,
+    qos: settings.qos,
+    retain: settings.retain,
+    readings,
+    timestamp,
+    identity: meter.identity,
+  });
+  const clientId = settings.clientId ?? `multical-${meter.identity?.serial ?? result?.serial ?? randomBytes(4).toString('hex')}`;
   let brokerError: MulticalError | undefined;
   try {
     const { publishMessages } = await import('../../mqtt/publisher.js');
-    await publishMessages(s, messages, { clientId, will: lastWill(s.topic, s.qos), signal: ctx.signal, log: ctx.log });
+    await publishMessages(settings, messages, { clientId, will: lastWill(settings.topic, settings.qos), signal: ctx.signal, log: ctx.log });
   } catch (e) {
     if (!(e instanceof MqttError) || ctx.signal.aborted) throw e;
     brokerError = e;
@@ -79,19 +86,19 @@ export async function publishRun(
   }
   const status = readings.length > 0 ? 'online' : 'offline';
   if (f.json) {
-    ctx.io.stdout(jsonReport({ s, clientId, messages, readings, timestamp, status, missing, result, meter, brokerError }) + '\n');
+    ctx.io.stdout(jsonReport({ settings, clientId, messages, readings, timestamp, status, missing, result, meter, brokerError }) + '\n');
   } else if (!f.quiet && !brokerError) {
-    ctx.io.stdout(summary(s, messages, readings.length, status));
+    ctx.io.stdout(summary(settings, messages, readings.length, status));
   }
   return code;
 }
 
-function summary(s: MqttSettings, messages: OutgoingMessage[], n: number, status: string): string {
+function summary(settings: MqttSettings, messages: OutgoingMessage[], n: number, status: string): string {
   const discovery = messages.filter((m) => m.topic.startsWith('homeassistant/')).length;
-  if (n === 0) return `nothing read: published ${s.topic}/status ${status} to ${s.brokerText}\n`;
+  if (n === 0) return `nothing read: published ${settings.topic}/status ${status} to ${settings.brokerText}\n`;
   const plural = (k: number, w: string): string => `${k} ${w}${k === 1 ? '' : 's'}`;
   const disc = discovery > 0 ? `, ${plural(discovery, 'Home Assistant discovery config')}` : '';
-  return `published ${plural(n, 'register')} to ${s.brokerText}: ${s.topic}/values and ${plural(n, 'register topic')}${disc}; ${s.topic}/status ${status}\n`;
+  return `published ${plural(n, 'register')} to ${settings.brokerText}: ${settings.topic}/values and ${plural(n, 'register topic')}${disc}; ${settings.topic}/status ${status}\n`;
 }
 
 /** Reads `ids`; with `wantIdentity` also who the meter is, with `wantSerial` (for the client id) its serial. */
@@ -126,7 +133,7 @@ function isMeterFailure(e: unknown, ctx: Context): e is MulticalError {
 }
 
 function jsonReport(r: {
-  s: MqttSettings;
+  settings: MqttSettings;
   clientId: string;
   messages: OutgoingMessage[];
   readings: PublishedReading[];
@@ -143,11 +150,11 @@ function jsonReport(r: {
   if (r.brokerError) errors.push({ code: r.brokerError.code, message: r.brokerError.message });
   const id = r.meter.identity;
   return stringifyJson({
-    broker: r.s.brokerText,
+    broker: r.settings.brokerText,
     clientId: r.clientId,
-    topic: r.s.topic,
-    qos: r.s.qos,
-    retain: r.s.retain,
+    topic: r.settings.topic,
+    qos: r.settings.qos,
+    retain: r.settings.retain,
     published: r.brokerError ? false : true,
     status: r.status,
     ...(id

@@ -5,9 +5,12 @@
  */
 import type { Command } from 'commander';
 import { resolve as resolvePath } from 'node:path';
+import type { Io } from '../core/io.js';
 import type { OptionSpec } from '../settings/options.js';
+import type { Sources } from '../settings/resolve.js';
 import { flagsOf, helpOf } from '../settings/options.js';
 import { chalkFor, deadlineSignal, loadConfig, LOG_OPTIONS, sourcesOf, type CommandRun, type Context, type RunOptions } from './context.js';
+import { stringifyJson } from '../core/json.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
 export interface CommandDef {
@@ -25,10 +28,28 @@ export interface CommandDef {
   run: (r: CommandRun) => Promise<ExitCodeValue>;
 }
 
-/** What the program learns from the command that ran: its exit code and the signal it ran under. */
+/** What the program learns from the command that ran: its exit code, the signal it ran under, its JSON. */
 export interface RunState {
   code: ExitCodeValue;
   signal: AbortSignal;
+  /** With --json: the one object the run prints on stdout, whatever the outcome (see JsonReport). */
+  json?: JsonReport;
+}
+
+/**
+ * `--json` prints one JSON object on every outcome, errors included, with the exit code in it: a command
+ * hands over its object, and it is printed once, at the end — by the action when the command returns,
+ * by the program's error sink (with the error) when it throws.
+ */
+export interface JsonReport {
+  doc: Record<string, unknown> | undefined;
+  printed: boolean;
+}
+
+export function printJson(io: { stdout: (t: string) => void }, report: JsonReport, extra: Record<string, unknown>): void {
+  if (report.printed) return;
+  report.printed = true;
+  io.stdout(stringifyJson({ ...(report.doc ?? {}), ...extra }) + '\n');
 }
 
 export function defineCommand(program: Command, def: CommandDef, run: RunOptions, state: RunState): Command {
@@ -45,6 +66,8 @@ export function defineCommand(program: Command, def: CommandDef, run: RunOptions
 
 async function runAction(cmd: Command, def: CommandDef, run: RunOptions, state: RunState): Promise<ExitCodeValue> {
   const { io } = run;
+  const json: JsonReport | undefined = cmd.getOptionValue('json') === true ? { doc: undefined, printed: false } : undefined;
+  if (json) state.json = json;
   const warn = (t: string): void => io.stderr(t + '\n');
   // The config file fills in what the command line did not give, before anything else is read.
   const sources = sourcesOf(cmd, io, await loadConfig(cmd, io, warn), warn);
@@ -53,31 +76,40 @@ async function runAction(cmd: Command, def: CommandDef, run: RunOptions, state: 
   const bounded = deadlineSignal(ms, run.signal ?? new AbortController().signal);
   state.signal = bounded.signal;
   try {
-    const { Logger } = await import('./log.js');
-    const debugFile = sources.cli('debug-file') as string | undefined;
-    const log = new Logger(io, {
-      verbose: sources.cli('verbose') === true,
-      debug: sources.cli('debug') === true,
-      debugFile: debugFile === undefined ? undefined : resolvePath(io.cwd, debugFile),
-    });
-    const [out, err] = await Promise.all([chalkFor(io, 'stdout'), chalkFor(io, 'stderr')]);
-    const ctx: Context = {
-      io,
-      out,
-      err,
-      log,
-      signal: bounded.signal,
-      sources,
-      error: (t) => io.stderr(err.red(`error: ${log.clean(t)}`) + '\n'),
-    };
+    const ctx = await makeContext(io, sources, bounded.signal, json);
     try {
-      return await def.run({ args: cmd.args, ctx });
+      const code = await def.run({ args: cmd.args, ctx });
+      if (json) printJson(io, json, { exitCode: code });
+      return code;
     } finally {
-      log.close();
+      ctx.log.close();
     }
   } finally {
     bounded.clear();
   }
+}
+
+async function makeContext(io: Io, sources: Sources, signal: AbortSignal, json: JsonReport | undefined): Promise<Context> {
+  const { Logger } = await import('./log.js');
+  const debugFile = sources.cli('debug-file') as string | undefined;
+  const log = new Logger(io, {
+    verbose: sources.cli('verbose') === true,
+    debug: sources.cli('debug') === true,
+    debugFile: debugFile === undefined ? undefined : resolvePath(io.cwd, debugFile),
+  });
+  const [out, err] = await Promise.all([chalkFor(io, 'stdout'), chalkFor(io, 'stderr')]);
+  return {
+    io,
+    out,
+    err,
+    log,
+    signal,
+    sources,
+    error: (t) => io.stderr(err.red(`error: ${log.clean(t)}`) + '\n'),
+    report: (doc) => {
+      if (json) json.doc = doc;
+    },
+  };
 }
 
 export { ExitCode };

@@ -22,6 +22,8 @@ export interface Context {
   sources: Sources;
   /** Prints one error line on stderr, secrets masked. */
   error(text: string): void;
+  /** With --json: the object to print (once, at the end, with the exit code). Without --json: ignored. */
+  report(doc: Record<string, unknown>): void;
 }
 
 export interface CommandRun {

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { MulticalError, StopError, errorMessage } from '../core/errors.js';
 import type { Io } from '../core/io.js';
 import { maskSecrets } from '../core/redact.js';
-import type { RunState } from './command.js';
+import { printJson, type RunState } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import type { RunOptions } from './context.js';
 import { EXIT_CODES_HELP, ExitCode, exitCodeOf, type ExitCodeValue } from './exit-codes.js';
@@ -27,8 +27,20 @@ export async function runCli(argv: string[], run: RunOptions): Promise<ExitCodeV
     await program.parseAsync(argv, { from: 'user' });
     return state.code;
   } catch (e) {
-    return reportError(e, run.io, argv.includes('--debug'), state.signal);
+    const code = reportError(e, run.io, argv.includes('--debug'), state.signal);
+    const json = state.json ?? (argv.includes('--json') ? { doc: undefined, printed: false } : undefined);
+    if (json && code !== ExitCode.ok) printJson(run.io, json, { error: errorJson(e, state.signal), exitCode: code });
+    return code;
   }
+}
+
+/** The error as the --json object carries it: a stable code and the one-line message, secrets masked. */
+function errorJson(e: unknown, signal: AbortSignal): { code: string; message: string } {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  const err = reason instanceof StopError ? reason : e;
+  if (err instanceof CommanderError) return { code: 'USAGE', message: err.message.replace(/^error: /, '') };
+  if (err instanceof MulticalError) return { code: err.code, message: maskSecrets(err.message) };
+  return { code: 'INTERNAL', message: maskSecrets(errorMessage(err)) };
 }
 
 function newProgram(io: Io): Command {

@@ -109,7 +109,8 @@ export function implausible(value: Decimal, symbol: string): string | undefined 
   if (!limit) return undefined;
   const n = Number(d.quantity === 'number' ? value.toString() : (convert(value, symbol, limit.base) ?? value).toString());
   if (!Number.isFinite(n) || n < limit.min || n > limit.max) {
-    return `outside ${limit.min} to ${limit.max}${limit.base ? ' ' + limit.base : ''}`;
+    const shown = (x: number): string => (Math.abs(x) >= 1e6 ? x.toExponential().replace('e+', 'e') : String(x));
+    return `outside ${shown(limit.min)} to ${shown(limit.max)}${limit.base ? ' ' + limit.base : ''}`;
   }
   return undefined;
 }

@@ -22,6 +22,12 @@ export const CID_NAMES: Readonly<Record<number, string>> = {
 
 export const MAX_REGISTERS_PER_REQUEST = 8;
 
+/**
+ * The longest mantissa a record may have: heat meters send 1, 2 or 4 bytes, dates 4 to 7, electricity
+ * meters up to 9 or 10. A record claiming more (up to 255) is nonsense, even with a valid CRC.
+ */
+export const MAX_MANTISSA_BYTES = 16;
+
 export interface MeterType {
   /** The 2-byte meter type, e.g. 0x0004. */
   type: number;
@@ -113,8 +119,14 @@ export function decodeRegisterRecords(data: Uint8Array): RegisterRecord[] {
     const unitCode = data[i + 2] as number;
     const len = data[i + 3] as number;
     const siex = data[i + 4] as number;
-    if (len < 1) {
-      throw new KmpError('KMP_BAD_RECORD', `register ${hex16(id)} has mantissa length 0`, { actual: data.subarray(i, i + 5) });
+    if (len < 1 || len > MAX_MANTISSA_BYTES) {
+      throw new KmpError(
+        'KMP_BAD_RECORD',
+        `register ${hex16(id)} has mantissa length ${len}: no meter sends that (1 to ${MAX_MANTISSA_BYTES})`,
+        {
+          actual: data.subarray(i, i + 5),
+        },
+      );
     }
     if (i + 5 + len > data.length) {
       throw new KmpError('KMP_BAD_RECORD', `register ${hex16(id)} says ${len} mantissa bytes, only ${data.length - i - 5} follow`, {

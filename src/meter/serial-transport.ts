@@ -40,7 +40,9 @@ function openError(path: string, err: Error): MeterError {
   if (/lock|EBUSY|EAGAIN|temporarily unavailable/i.test(text)) {
     return new MeterError('METER_BUSY', `${path} is in use by another program`, { cause: err });
   }
-  return new MeterError('METER_OPEN', `cannot open ${path}: ${text.replace(/^Error:?\s*/, '')}`, { cause: err });
+  // serialport's message is "Error: <reason>, cannot open <path>": say the path once, then the reason.
+  const why = text.replace(/^Error:?\s*/, '').replace(/,?\s*cannot open .*$/s, '');
+  return new MeterError('METER_OPEN', `cannot open ${path}: ${why || 'unknown reason'}`, { cause: err });
 }
 
 class SerialTransport implements Transport {

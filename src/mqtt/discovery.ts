@@ -33,6 +33,11 @@ export function deviceBlock(identity: MeterIdentity): Record<string, unknown> {
   };
 }
 
+/** Where the discovery config of one register of one meter is retained. */
+export function configTopic(node: string, key: string): string {
+  return `${DISCOVERY_PREFIX}/sensor/${node}/${key}/config`;
+}
+
 export function statusTopic(baseTopic: string): string {
   return `${baseTopic}/status`;
 }
@@ -58,7 +63,7 @@ export function discoveryConfig(reading: PublishedReading, identity: MeterIdenti
   payload.payload_not_available = PAYLOAD_OFFLINE;
   payload.device = deviceBlock(identity);
   payload.origin = { name: 'multical' };
-  return { topic: `${DISCOVERY_PREFIX}/sensor/${node}/${reading.key}/config`, payload };
+  return { topic: configTopic(node, reading.key), payload };
 }
 
 export function discoveryConfigs(readings: readonly PublishedReading[], identity: MeterIdentity, baseTopic: string): DiscoveryMessage[] {

@@ -72,6 +72,15 @@ export function publication(input: PublicationInput): OutgoingMessage[] {
   return out;
 }
 
+/**
+ * Discovery configs a run published before for registers it no longer publishes: each cleared with an
+ * empty retained payload (Home Assistant then removes the sensor). `keep` holds the config topics of the
+ * registers still asked for — a register that is asked for but was not read this time keeps its sensor.
+ */
+export function clearedConfigs(previous: readonly string[], keep: ReadonlySet<string>, qos: QoS): OutgoingMessage[] {
+  return previous.filter((t) => !keep.has(t)).map((topic) => ({ topic, payload: '', qos, retain: true }));
+}
+
 /** The last will: the broker publishes it if the connection drops before a clean disconnect. */
 export function lastWill(baseTopic: string, qos: QoS): OutgoingMessage {
   return { topic: statusTopic(baseTopic), payload: PAYLOAD_OFFLINE, qos, retain: true };

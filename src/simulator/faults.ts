@@ -22,6 +22,28 @@ export interface SimFaults {
   omit?: number[];
   /** Temp1 (register 86) reads 1000 °C: a value that cannot be right. */
   implausible?: boolean;
+  /** Register 60 is nonsense with a valid CRC: 2⁶⁴−1 MWh, exponent 63, a 255-byte mantissa, or unit code 0xFF. */
+  nonsense?: Nonsense;
+}
+
+export type Nonsense = 'huge' | 'exponent' | 'length' | 'unit';
+export const NONSENSE: readonly Nonsense[] = ['huge', 'exponent', 'length', 'unit'];
+
+/** The bytes of a register record (ID UNIT LEN SIEX MANTISSA) that no meter sends, for register `id`. */
+export function nonsenseRecord(kind: Nonsense, id: number): Uint8Array {
+  const ff = (n: number): number[] => new Array<number>(n).fill(0xff);
+  const record = (unit: number, siex: number, mantissa: number[]): Uint8Array =>
+    Uint8Array.of(id >> 8, id & 0xff, unit, mantissa.length & 0xff, siex, ...mantissa);
+  switch (kind) {
+    case 'huge':
+      return record(0x03, 0x00, ff(8)); // 18446744073709551615 MWh
+    case 'exponent':
+      return record(0x03, 0x3f, ff(8)); // × 10^63
+    case 'length':
+      return record(0x03, 0x00, ff(255));
+    case 'unit':
+      return record(0xff, 0x00, [0x01, 0x02]);
+  }
 }
 
 export type FaultKind = 'corruptCrc' | 'truncate' | 'wrongCommand';

@@ -12,7 +12,7 @@ import { Framer } from '../kmp/framer.js';
 import { unitCode } from '../kmp/registers.js';
 import { stuff } from '../kmp/stuffing.js';
 import type { Transport } from '../meter/transport.js';
-import { FaultPlan, concat, noise, truncated, type SimFaults } from './faults.js';
+import { FaultPlan, concat, noise, nonsenseRecord, truncated, type SimFaults } from './faults.js';
 import { buildRegisters, type EnergyUnit, type Generator } from './kmp-registers.js';
 import type { SimOptions } from './spec.js';
 import { serve, type Served } from './wire.js';
@@ -116,6 +116,10 @@ export class KmpSimulator {
     for (const id of ids) {
       const gen = this.registers.get(id);
       if (!gen || omit.has(id)) continue; // left out, as a real meter does with registers it does not know
+      if (id === 60 && this.options.faults.nonsense) {
+        parts.push(nonsenseRecord(this.options.faults.nonsense, id));
+        continue;
+      }
       const v = id === 86 && this.options.faults.implausible ? { unit: '°C', value: Decimal.of(100000, -2) } : gen(t);
       parts.push(encodeRegisterRecord({ id, unitCode: unitCode(v.unit), value: v.value }));
     }

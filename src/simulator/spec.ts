@@ -3,7 +3,7 @@
  * `multical simulate --fault WORD`. Parsed and checked before anything runs.
  */
 import { UsageError } from '../core/errors.js';
-import type { SimFaults } from './faults.js';
+import { NONSENSE, type Nonsense, type SimFaults } from './faults.js';
 import type { EnergyUnit } from './kmp-registers.js';
 
 export interface SimOptions {
@@ -29,7 +29,8 @@ export const REAL_METER_TIMING = { baud: 1200, latencyMs: 250 } as const;
 /** The option words, for help texts. */
 export const SIM_SPEC_HELP =
   'echo, real-timing, latency=MS, baud=N, energy=MWh|GJ|kWh, no-answer, silent-first[=N], crc-once, crc-always, garbage, ' +
-  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, omit=ID+ID, implausible (Temp1 reads 1000 °C)';
+  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, omit=ID+ID, implausible (Temp1 reads 1000 °C), ' +
+  'nonsense=huge|exponent|length|unit (register 60 is nonsense with a valid CRC)';
 
 type Apply = (o: SimOptions, f: SimFaults, value: string | undefined) => void;
 
@@ -60,6 +61,11 @@ const WORDS: Readonly<Record<string, Apply>> = {
   'crc-always': (_o, f) => void (f.corruptCrc = 'always'),
   garbage: (_o, f) => void (f.garbage = true),
   implausible: (_o, f) => void (f.implausible = true),
+  nonsense: (_o, f, v) => {
+    if (!NONSENSE.includes(v as Nonsense))
+      throw new UsageError(`simulator option nonsense must be ${NONSENSE.join(', ')}, not ${JSON.stringify(v ?? '')}`);
+    f.nonsense = v as Nonsense;
+  },
   'truncate-once': (_o, f) => void (f.truncate = 'once'),
   'truncate-always': (_o, f) => void (f.truncate = 'always'),
   'wrong-command-once': (_o, f) => void (f.wrongCommand = 'once'),

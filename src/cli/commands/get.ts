@@ -38,6 +38,7 @@ async function getRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
   const [{ withMeter }, view] = await Promise.all([import('../meter-access.js'), import('../readings-view.js')]);
   const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(ids));
   const rows = view.rowsFor(ids, result);
-  ctx.io.stdout(json ? view.registersJson(rows, result) : view.renderTable(ctx, rows));
+  if (json) ctx.report(view.registersDoc(rows, result));
+  else ctx.io.stdout(view.renderTable(ctx, rows));
   return view.reportFailures(ctx, result);
 }

@@ -1,6 +1,5 @@
 /** `multical info`: who the meter is — KMP: serial number (GetSerialNo), meter type and revision (GetType). */
 import type { Command } from 'commander';
-import { stringifyJson } from '../../core/json.js';
 import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
@@ -29,7 +28,7 @@ async function infoRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
   const { withMeter } = await import('../meter-access.js');
   const { value: identity } = await withMeter(setup, ctx, (meter) => meter.identify());
   if (json) {
-    ctx.io.stdout(stringifyJson(Object.fromEntries(identity.facts.map((f) => [f.key, f.value]))) + '\n');
+    ctx.report(Object.fromEntries(identity.facts.map((f) => [f.key, f.value])));
   } else {
     const shown = identity.facts.filter((f) => f.label !== undefined);
     const width = Math.max(...shown.map((f) => f.label!.length)) + 2;

@@ -6,18 +6,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MulticalError } from '../../core/errors.js';
-import { stringifyJson } from '../../core/json.js';
 import type { MeterIdentity, ReadResult } from '../../core/reading.js';
 import { implausible } from '../../core/units.js';
 import { registerName } from '../../kmp/registers.js';
 import { MqttError } from '../../mqtt/errors.js';
-import { lastWill, localTimestamp, publication, valuesObject, type OutgoingMessage } from '../../mqtt/messages.js';
+import { configTopic, DISCOVERY_PREFIX, nodeId } from '../../mqtt/discovery.js';
+import { DiscoveryState } from '../../mqtt/discovery-state.js';
+import { clearedConfigs, lastWill, localTimestamp, publication, valuesObject, type OutgoingMessage } from '../../mqtt/messages.js';
+import { registerKey } from '../../mqtt/names.js';
+import { stateDir } from '../../settings/state.js';
 import { DEFAULT_REGISTERS, type MqttSettings } from '../../mqtt/options.js';
 import { publishedReading, type PublishedReading } from '../../mqtt/sensors.js';
 import { parseRegisterIds } from '../../settings/arguments.js';
 import type { MeterSetup } from '../../settings/device.js';
 import type { Context } from '../context.js';
-import { ExitCode, exitCodeOf, type ExitCodeValue } from '../exit-codes.js';
+import { ExitCode, exitCodeOf, firstOf, type ExitCodeValue } from '../exit-codes.js';
 import { withMeter } from '../meter-access.js';
 import { reportFailures } from '../readings-view.js';
 
@@ -38,6 +41,48 @@ export async function publishRun(
   ctx.log.redact(settings.password);
   const ids = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (settings.registers ?? [...DEFAULT_REGISTERS]));
   const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setupOf(), ctx);
+  const { readings, missing, code: readCode } = collect(ids, meter, f, ctx);
+  let code: ExitCodeValue = readCode;
+  const timestamp = localTimestamp(new Date());
+  const messages = publication({
+    baseTopic: settings.topic,
+    qos: settings.qos,
+    retain: settings.retain,
+    readings,
+    timestamp,
+    identity: meter.identity,
+  });
+  const discovery = meter.identity && readings.length > 0 ? staleDiscovery(ids, meter.identity, settings, ctx) : undefined;
+  const clientId = settings.clientId ?? `multical-${meter.identity?.serial ?? meter.result?.serial ?? randomBytes(4).toString('hex')}`;
+  let brokerError: MulticalError | undefined;
+  try {
+    const { publishMessages } = await import('../../mqtt/publisher.js');
+    const all = [...(discovery?.cleared ?? []), ...messages];
+    await publishMessages(settings, all, { clientId, will: lastWill(settings.topic, settings.qos), signal: ctx.signal, log: ctx.log });
+    discovery?.save(messages.filter((m) => m.topic.startsWith(`${DISCOVERY_PREFIX}/`)).map((m) => m.topic));
+  } catch (e) {
+    if (!(e instanceof MqttError) || ctx.signal.aborted) throw e;
+    brokerError = e;
+    ctx.error(e.message);
+    code = firstOf([code, ExitCode.mqtt]);
+  }
+  const status = readings.length > 0 ? 'online' : 'offline';
+  if (f.json) {
+    const result = meter.result;
+    ctx.report(jsonReport({ settings, clientId, messages, readings, timestamp, status, missing, result, meter, brokerError }));
+  } else if (!f.quiet && !brokerError) {
+    ctx.io.stdout(summary(settings, messages, readings.length, status));
+  }
+  return code;
+}
+
+/** The readings to publish (implausible ones refused), what the meter left out, and the exit code so far. */
+function collect(
+  ids: number[],
+  meter: MeterOutcome,
+  f: { json: boolean; quiet: boolean },
+  ctx: Context,
+): { readings: PublishedReading[]; missing: number[]; code: ExitCodeValue } {
   const result = meter.result;
   const readings: PublishedReading[] = [];
   let code: ExitCodeValue = ExitCode.ok;
@@ -58,39 +103,30 @@ export async function publishRun(
     ctx.error(meter.error.message);
     code = ExitCode.meter;
   }
-  if (readings.length === 0) code = ExitCode.meter;
+  // Nothing to publish because the meter gave nothing (not because what it gave was refused).
+  if (readings.length === 0 && code === ExitCode.ok) code = ExitCode.meter;
   const missing = result ? ids.filter((id) => result.missing.includes(id)) : [];
   if (!f.quiet && !f.json) {
     for (const id of missing) ctx.io.stderr(`note: the meter does not report register ${id} (${registerName(id)}): left out\n`);
   }
+  return { readings, missing, code };
+}
 
-  const timestamp = localTimestamp(new Date());
-  const messages = publication({
-    baseTopic: settings.topic,
-    qos: settings.qos,
-    retain: settings.retain,
-    readings,
-    timestamp,
-    identity: meter.identity,
-  });
-  const clientId = settings.clientId ?? `multical-${meter.identity?.serial ?? result?.serial ?? randomBytes(4).toString('hex')}`;
-  let brokerError: MulticalError | undefined;
-  try {
-    const { publishMessages } = await import('../../mqtt/publisher.js');
-    await publishMessages(settings, messages, { clientId, will: lastWill(settings.topic, settings.qos), signal: ctx.signal, log: ctx.log });
-  } catch (e) {
-    if (!(e instanceof MqttError) || ctx.signal.aborted) throw e;
-    brokerError = e;
-    ctx.error(e.message);
-    if (code === ExitCode.ok) code = ExitCode.mqtt;
-  }
-  const status = readings.length > 0 ? 'online' : 'offline';
-  if (f.json) {
-    ctx.io.stdout(jsonReport({ settings, clientId, messages, readings, timestamp, status, missing, result, meter, brokerError }) + '\n');
-  } else if (!f.quiet && !brokerError) {
-    ctx.io.stdout(summary(settings, messages, readings.length, status));
-  }
-  return code;
+/** The configs this meter had on the broker for registers no longer asked for, and how to remember the new set. */
+function staleDiscovery(
+  ids: number[],
+  identity: MeterIdentity,
+  settings: MqttSettings,
+  ctx: Context,
+): { cleared: OutgoingMessage[]; save: (published: string[]) => void } {
+  const state = new DiscoveryState(stateDir(ctx.io.env), settings.brokerText);
+  const node = nodeId(identity);
+  const keep = new Set(ids.map((id) => configTopic(node, registerKey(id))));
+  const previous = state.nodes()[node] ?? [];
+  const cleared = clearedConfigs(previous, keep, settings.qos);
+  if (cleared.length > 0) ctx.log.verbose(`mqtt: clearing ${cleared.length} discovery config(s) of registers no longer published`);
+  const kept = previous.filter((t) => keep.has(t));
+  return { cleared, save: (published: string[]) => state.save(node, [...new Set([...kept, ...published])]) };
 }
 
 function summary(settings: MqttSettings, messages: OutgoingMessage[], n: number, status: string): string {
@@ -143,13 +179,13 @@ function jsonReport(r: {
   result: ReadResult | undefined;
   meter: MeterOutcome;
   brokerError: MulticalError | undefined;
-}): string {
+}): Record<string, unknown> {
   const errors: Array<Record<string, unknown>> = [];
   for (const f of r.result?.failed ?? []) errors.push({ registers: f.registers, code: f.error.code, message: f.error.message });
   if (r.meter.error) errors.push({ code: r.meter.error.code, message: r.meter.error.message });
   if (r.brokerError) errors.push({ code: r.brokerError.code, message: r.brokerError.message });
   const id = r.meter.identity;
-  return stringifyJson({
+  return {
     broker: r.settings.brokerText,
     clientId: r.clientId,
     topic: r.settings.topic,
@@ -168,5 +204,5 @@ function jsonReport(r: {
     messages: r.messages.map((m) => ({ topic: m.topic, qos: m.qos, retain: m.retain, bytes: Buffer.byteLength(m.payload) })),
     missing: r.missing,
     ...(errors.length ? { errors } : {}),
-  });
+  };
 }

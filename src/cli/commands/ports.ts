@@ -1,6 +1,5 @@
 /** `multical ports`: list serial ports (IR heads usually show up as /dev/ttyUSB0). */
 import type { Command } from 'commander';
-import { stringifyJson } from '../../core/json.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
 import type { CommandRun, RunOptions } from '../context.js';
@@ -25,7 +24,7 @@ async function portsRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
   const { listPorts } = await import('../../meter/ports.js');
   const ports = await listPorts();
   if (resolveValue<boolean>(JSON_OPTION, ctx.sources) === true) {
-    ctx.io.stdout(stringifyJson({ ports }) + '\n');
+    ctx.report({ ports });
     return ExitCode.ok;
   }
   if (ports.length === 0) {

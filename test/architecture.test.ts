@@ -18,7 +18,7 @@ interface Layer {
 /** The layer table of ARCHITECTURE.md: `| layer | folders | imports from |`. */
 function layers(): Layer[] {
   const text = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8');
-  const rows = text.split('\n').filter((l) => /^\| [a-z]+ \| `/.test(l));
+  const rows = text.split('\n').filter((l) => /^\|\s*[a-z]+\s*\|\s*`/.test(l));
   return rows.map((row) => {
     const [name, folders, may] = row
       .split('|')

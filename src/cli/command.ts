@@ -6,19 +6,17 @@
 import type { Command } from 'commander';
 import { resolve as resolvePath } from 'node:path';
 import type { Io } from '../core/io.js';
+import type { CommandEntry } from './commands/index.js';
 import type { OptionSpec } from '../settings/options.js';
 import type { Sources } from '../settings/resolve.js';
 import { flagsOf, helpOf } from '../settings/options.js';
 import { chalkFor, deadlineSignal, loadConfig, LOG_OPTIONS, sourcesOf, type CommandRun, type Context, type RunOptions } from './context.js';
-import { stringifyJson } from '../core/json.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { printJson, type JsonReport } from './json-report.js';
 
 export interface CommandDef {
-  name: string;
-  description: string;
-  /** `[register...]` and its help. */
-  argument?: [usage: string, help: string];
-  isDefault?: boolean;
+  /** The help text of the positional arguments (their usage is in the command list). */
+  argumentHelp?: string;
   /** The command's options from the table, in help order (the log options are added to every command). */
   options: readonly OptionSpec[];
   /** Options that need more than the table gives commander (choices, repeatable). */
@@ -32,29 +30,13 @@ export interface CommandDef {
 export interface RunState {
   code: ExitCodeValue;
   signal: AbortSignal;
-  /** With --json: the one object the run prints on stdout, whatever the outcome (see JsonReport). */
+  /** With --json: the one object the run prints on stdout, whatever the outcome (see json-report.ts). */
   json?: JsonReport;
 }
 
-/**
- * `--json` prints one JSON object on every outcome, errors included, with the exit code in it: a command
- * hands over its object, and it is printed once, at the end — by the action when the command returns,
- * by the program's error sink (with the error) when it throws.
- */
-export interface JsonReport {
-  doc: Record<string, unknown> | undefined;
-  printed: boolean;
-}
-
-export function printJson(io: { stdout: (t: string) => void }, report: JsonReport, extra: Record<string, unknown>): void {
-  if (report.printed) return;
-  report.printed = true;
-  io.stdout(stringifyJson({ ...(report.doc ?? {}), ...extra }) + '\n');
-}
-
-export function defineCommand(program: Command, def: CommandDef, run: RunOptions, state: RunState): Command {
-  const cmd = program.command(def.name, def.isDefault ? { isDefault: true } : {}).description(def.description);
-  if (def.argument) cmd.argument(...def.argument);
+export function defineCommand(program: Command, entry: CommandEntry, def: CommandDef, run: RunOptions, state: RunState): Command {
+  const cmd = program.command(entry.name, entry.isDefault ? { isDefault: true } : {}).description(entry.description);
+  if (entry.args) cmd.argument(entry.args, def.argumentHelp ?? '');
   for (const spec of [...def.options, ...Object.values(LOG_OPTIONS)]) cmd.option(flagsOf(spec), helpOf(spec));
   def.extra?.(cmd);
   cmd.action(async (...params: unknown[]) => {

@@ -13,7 +13,7 @@ import { KmpError } from '../../src/kmp/errors.js';
 import { KmpClient, type ClientOptions } from '../../src/meter/kmp-client.js';
 import { KmpSimulator } from '../../src/simulator/kmp-meter.js';
 import { REAL_METER_TIMING, type SimOptions } from '../../src/simulator/spec.js';
-import { exitCodeOf } from '../../src/cli/exit-codes.js';
+import { exitCodeOf } from '../../src/cli/error-codes.js';
 import { MeterError } from '../../src/meter/errors.js';
 import { transportPair, type Transport } from '../../src/meter/transport.js';
 

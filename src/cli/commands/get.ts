@@ -6,6 +6,7 @@ import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
 import type { OptionSpec } from '../../settings/options.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
+import type { CommandEntry } from './index.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 
@@ -13,13 +14,12 @@ export const JSON_OPTION: OptionSpec = { name: 'json', config: false, type: { ki
 /** `registers:` at the top of the config file: what `get` reads when given no ids. */
 export const GET_REGISTERS: OptionSpec = { name: 'registers', type: REGISTER_LIST, help: 'registers `get` reads when given none' };
 
-export function registerGet(program: Command, run: RunOptions, state: RunState): void {
+export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   defineCommand(
     program,
+    entry,
     {
-      name: 'get',
-      description: 'read registers and print them (a table, or JSON with --json)',
-      argument: ['[register...]', 'register ids, decimal (60) or hex (0x3C) (default: registers: in the config file)'],
+      argumentHelp: 'register ids, decimal (60) or hex (0x3C) (default: registers: in the config file)',
       options: [...Object.values(METER_OPTIONS), { ...JSON_OPTION, help: 'print one JSON object: {"registers":[…],"missing":[…]}' }],
       deadline: METER_OPTIONS.deadline,
       run: getRun,

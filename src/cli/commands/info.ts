@@ -3,16 +3,16 @@ import type { Command } from 'commander';
 import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
+import type { CommandEntry } from './index.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
 
-export function registerInfo(program: Command, run: RunOptions, state: RunState): void {
+export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   defineCommand(
     program,
+    entry,
     {
-      name: 'info',
-      description: "print the meter's serial number, type and software revision",
       options: [...Object.values(METER_OPTIONS), { ...JSON_OPTION, help: 'print JSON' }],
       deadline: METER_OPTIONS.deadline,
       run: infoRun,

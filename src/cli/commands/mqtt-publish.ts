@@ -20,7 +20,8 @@ import { publishedReading, type PublishedReading } from '../../mqtt/sensors.js';
 import { parseRegisterIds } from '../../settings/arguments.js';
 import type { MeterSetup } from '../../settings/device.js';
 import type { Context } from '../context.js';
-import { ExitCode, exitCodeOf, firstOf, type ExitCodeValue } from '../exit-codes.js';
+import { exitCodeOf } from '../error-codes.js';
+import { ExitCode, firstOf, type ExitCodeValue } from '../exit-codes.js';
 import { withMeter } from '../meter-access.js';
 import { reportFailures } from '../readings-view.js';
 

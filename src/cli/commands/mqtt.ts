@@ -5,19 +5,19 @@ import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
 import type { OptionSpec } from '../../settings/options.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
+import type { CommandEntry } from './index.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
 import { READ_FLAGS } from './read.js';
 
-export function registerMqtt(program: Command, run: RunOptions, state: RunState): void {
+export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   const { registers: _registers, ...options } = MQTT_OPTIONS;
   defineCommand(
     program,
+    entry,
     {
-      name: 'mqtt',
-      description: 'read registers once and publish them to an MQTT broker, with Home Assistant discovery (--ha-discovery)',
-      argument: ['[register...]', 'register ids (default: mqtt.registers in the config file, else 60 68 74 80 86 87 89)'],
+      argumentHelp: 'register ids (default: mqtt.registers in the config file, else 60 68 74 80 86 87 89)',
       options: [
         ...Object.values(METER_OPTIONS),
         ...Object.values(options),

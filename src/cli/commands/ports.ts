@@ -2,16 +2,16 @@
 import type { Command } from 'commander';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
+import type { CommandEntry } from './index.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
 
-export function registerPorts(program: Command, run: RunOptions, state: RunState): void {
+export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   defineCommand(
     program,
+    entry,
     {
-      name: 'ports',
-      description: 'list serial ports (IR heads usually show up as /dev/ttyUSB0)',
       options: [{ ...JSON_OPTION, help: 'print JSON' }],
       run: portsRun,
     },

@@ -11,6 +11,7 @@ import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
 import type { OptionSpec } from '../../settings/options.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
+import type { CommandEntry } from './index.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
@@ -32,18 +33,14 @@ export const READ_FLAGS = {
   testDomoticz: flag('test_domoticz', 'diagnostic: list every Domoticz device with idx, name, type and value'),
 } satisfies Record<string, OptionSpec>;
 
-export function registerRead(program: Command, run: RunOptions, state: RunState): void {
+export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   const { push: _push, ...connection } = DOMOTICZ_OPTIONS;
   defineCommand(
     program,
+    entry,
     {
-      name: 'read',
-      isDefault: true,
-      description: 'read registers and push them to Domoticz (the default command; the classic multical402.py command line works as is)',
-      argument: [
-        '[idx:CommandNr:mode[:idx2]...]',
+      argumentHelp:
         'push register CommandNr to device idx; mode 0: the reading; 1: reading − value(idx2); 2: value(idx) + reading − value(idx2)',
-      ],
       options: [...Object.values(METER_OPTIONS), ...Object.values(connection), ...Object.values(READ_FLAGS)],
       deadline: METER_OPTIONS.deadline,
       run: readRun,

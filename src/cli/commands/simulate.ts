@@ -13,6 +13,7 @@ import { BOOL, text, type OptionSpec } from '../../settings/options.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { parseSimSpec, SIM_SPEC_HELP, type SimOptions } from '../../simulator/spec.js';
 import { defineCommand, type RunState } from '../command.js';
+import type { CommandEntry } from './index.js';
 import type { CommandRun, Context, RunOptions } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
@@ -38,7 +39,7 @@ export const SIMULATE_OPTIONS = {
   parity: local({ ...METER_OPTIONS.parity, help: 'serial parity of --device' }),
 } satisfies Record<string, OptionSpec>;
 
-export function registerSimulate(program: Command, run: RunOptions, state: RunState): void {
+export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   const extra = (cmd: Command): void => {
     cmd.addOption(new Option('--energy-unit <unit>', 'unit of the energy registers').choices(['MWh', 'GJ', 'kWh']).default('MWh'));
     cmd.option('--fault <fault>', `inject a fault (repeatable): ${SIM_SPEC_HELP}`, (v: string, prev: string[] | undefined) => [
@@ -48,9 +49,8 @@ export function registerSimulate(program: Command, run: RunOptions, state: RunSt
   };
   defineCommand(
     program,
+    entry,
     {
-      name: 'simulate',
-      description: 'serve a simulated MULTICAL meter on a serial path (e.g. one end of a socat pty pair) or a TCP port, until stopped',
       options: Object.values(SIMULATE_OPTIONS),
       extra,
       run: simulateRun,

@@ -97,7 +97,7 @@ function lvar(form: Parameters<typeof lvarByte>[0]): number {
 }
 
 function encodeNumber(df: number, value: Decimal, meaning: VifMeaning): Uint8Array {
-  const inMbusUnit = fromReported(value, meaning.unit);
+  const inMbusUnit = meaning.plainText ? value : fromReported(value, meaning.unit);
   if (inMbusUnit === undefined) throw new MbusError('MBUS_ENCODE', `${value.toString()} cannot be written in ${meaning.unit} exactly`);
   const raw = inMbusUnit.shift(-(meaning.exponent + meaning.effect.shift));
   if (df === DataField.REAL32) return encodeReal(raw);

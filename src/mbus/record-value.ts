@@ -37,7 +37,8 @@ export function decodeRecordValue(
   const df = dib.dataField;
   // MSB-first telegrams (CI 0x76) send every fixed multi-byte field the other way round.
   const bytes = msbFirst && df !== DataField.LVAR ? data.slice().reverse() : data;
-  const unit = meaning.kind === 'value' ? reportedUnit(meaning.unit) : meaning.unit;
+  const convert = meaning.kind === 'value' && !meaning.plainText;
+  const unit = convert ? reportedUnit(meaning.unit) : meaning.unit;
   if (df === DataField.NONE) return { value: { kind: 'invalid', why: 'no data (data field 0)' }, unit };
   if (df === DataField.SELECTION) {
     const why = 'selection for readout (data field 8), sent only from master to slave';
@@ -50,7 +51,7 @@ export function decodeRecordValue(
   if ('hex' in raw) return { value: { kind: 'bytes', hex: raw.hex }, unit };
   if ('why' in raw) return { value: { kind: 'invalid', why: raw.why }, unit, ...(raw.flag ? { problem: raw.why } : {}) };
   const scaled = raw.number.shift(meaning.exponent + meaning.effect.shift);
-  return { value: { kind: 'number', value: toReported(scaled, meaning.unit) }, unit };
+  return { value: { kind: 'number', value: convert ? toReported(scaled, meaning.unit) : scaled }, unit };
 }
 
 type Raw = { number: Decimal } | { text: string } | { hex: string } | { why: string; flag: boolean };

@@ -75,6 +75,8 @@ export interface VifMeaning {
   exponent: number;
   kind: VifKind;
   effect: VifeEffect;
+  /** A plain-text unit is shown as sent, never converted. */
+  plainText?: boolean;
   problem?: string;
 }
 
@@ -112,7 +114,7 @@ export function vifMeaning(vib: Vib, manufacturer: string | undefined): VifMeani
   if (vif7 === 0x7c) {
     const effect = combinableEffect(vib.vifes);
     const kind = effect.manufacturerSpecific ? 'opaque' : 'value';
-    return { quantity: 'plain-text unit', unit: vib.plainText ?? '', exponent: 0, kind, effect };
+    return { quantity: 'plain-text unit', unit: vib.plainText ?? '', exponent: 0, kind, effect, plainText: true };
   }
   return fromRow(vifRow('primary', vif7), `VIF ${hexByte(vif7)}`, vib.vifes);
 }

@@ -31,12 +31,17 @@ export function reportedUnit(mbusUnit: string): string {
   return CONVERSIONS[mbusUnit]?.unit ?? mbusUnit;
 }
 
-/** `value` in `mbusUnit` → the same quantity in reportedUnit(mbusUnit), exact. */
+/**
+ * `value` in `mbusUnit` → the same quantity in reportedUnit(mbusUnit), exact. `value` carries the VIF's
+ * resolution in its exponent (raw × 10^exponent); a whole factor keeps that resolution, so 1 × 10^-7 m³/min
+ * is 0.006 l/h (a step of 0.006), not 0.0060.
+ */
 export function toReported(value: Decimal, mbusUnit: string): Decimal {
   const c = CONVERSIONS[mbusUnit];
   if (!c) return value;
-  const scaled = c.factor === 1n ? value : value.mul(Decimal.of(c.factor));
-  return scaled.shift(c.shift);
+  if (c.factor === 1n) return value.shift(c.shift);
+  const step = Decimal.of(c.factor, value.exponent + c.shift).trimTo(0);
+  return value.mul(Decimal.of(c.factor)).shift(c.shift).trimTo(step.scale);
 }
 
 /** The inverse of toReported; undefined when dividing by the factor does not give a finite decimal. */

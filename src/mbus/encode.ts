@@ -53,7 +53,8 @@ export function encodeRecord(rec: RecordInput, ctx: EncodeContext = {}): Uint8Ar
   if (!v.ok || v.next !== vibBytes.length) throw new MbusError('MBUS_ENCODE', `VIF ${toHex(vibBytes)} is not one value information block`);
   const meaning = vifMeaning(v.vib, ctx.manufacturer);
   let data = encodeData(d.dib.dataField, rec.value, meaning);
-  if (ctx.msbFirst && d.dib.dataField !== DataField.LVAR) data = data.slice().reverse();
+  // MSB first (CI 0x76) turns numbers and dates round; opaque bytes are given, and sent, in wire order.
+  if (ctx.msbFirst && d.dib.dataField !== DataField.LVAR && rec.value.kind !== 'bytes') data = data.slice().reverse();
   return Uint8Array.from([...difBytes, ...vibBytes, ...data]);
 }
 
@@ -130,6 +131,8 @@ export interface TelegramInput {
   ci?: number;
   header?: HeaderInput;
   shortHeader?: { accessNumber: number; status?: number; signature?: number };
+  /** Without a long header (CI 78, 7A): the manufacturer whose VIF FF codes the records use. */
+  manufacturer?: string;
   /** Records, or bytes sent as they are (fillers, a record the encoder does not know). */
   records: ReadonlyArray<RecordInput | Uint8Array>;
   moreFollows?: boolean;
@@ -149,7 +152,7 @@ export function encodeTelegram(t: TelegramInput): Uint8Array {
     head = encodeShortHeader(t.shortHeader);
   } else if (ci === Ci.NO_HEADER) head = new Uint8Array(0);
   else throw new MbusError('MBUS_ENCODE', `CI ${ci.toString(16)}: only 72, 76, 78 and 7A telegrams are encoded`);
-  const ctx: EncodeContext = { manufacturer: t.header?.manufacturer, msbFirst };
+  const ctx: EncodeContext = { manufacturer: t.header?.manufacturer ?? t.manufacturer, msbFirst };
   const parts: number[] = [...head];
   for (const r of t.records) parts.push(...(r instanceof Uint8Array ? r : encodeRecord(r, ctx)));
   if (t.moreFollows) parts.push(SpecialDif.MORE_FOLLOWS);

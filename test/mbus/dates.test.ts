@@ -43,7 +43,7 @@ const CASES: ReadonlyArray<{ type: string; df: number; bytes: string; shown: str
   // Type I
   { type: 'I', df: 6, bytes: '05 25 0E 0F 33 00', shown: '2024-03-15T14:37:05', source: '§6 type I' },
   { type: 'I', df: 6, bytes: '45 25 0E 0F 33 00', shown: '2024-03-15T14:37:05 SU', source: '§6 type I, summer time' },
-  { type: 'I', df: 6, bytes: '05 A5 0E 0F 33 00', shown: 'invalid:time invalid (IV bit set) in 05 A5 0E 0F 33 00', source: '§6 type I, IV' },
+  { type: 'I', df: 6, bytes: '05 A5 0E 0F 33 00', shown: 'invalid:time invalid (IV bit set) in 05 A5 0E 0F 33 00', source: '§6 IV' },
   { type: 'I', df: 6, bytes: '3F 25 EE 0F 33 8B', shown: '2024-03-15T14:37:XX (every second)', source: 'day of week, week: ignored' },
   // Type J
   { type: 'J', df: 3, bytes: '05 25 0E', shown: '14:37:05', source: '§6 type J' },
@@ -107,7 +107,10 @@ describe('dates in records (VIF 6C, 6D; §5)', () => {
 
   test('FD 30 (start of tariff) and FD 70 (battery change) are dates too', () => {
     const r = decodeRecords(fromHex('02 FD 30 01 33 04 FD 70 25 2E 0F 33'));
-    assert.deepEqual(r.records.map((x) => [x.quantity, x.value.kind]), [['start of tariff', 'date'], ['date and time of battery change', 'datetime']]);
+    assert.deepEqual(
+      r.records.map((x) => [x.quantity, x.value.kind]),
+      [['start of tariff', 'date'], ['date and time of battery change', 'datetime']],
+    );
   });
 
   test('flagged: a date VIF with a BCD or real data field, a periodic date, an out-of-range date; IV and FF FF only invalid', () => {

@@ -78,7 +78,8 @@ function randomDateRecord(r: Prng): number[] {
   const year = r.next() < 0.8 ? 2000 + r.int(81) : 1981 + r.int(19);
   const date = `${year}-${pad(1 + r.int(12))}-${pad(1 + r.int(28))}`;
   const hm = `${pad(r.int(24))}:${pad(r.int(60))}`;
-  const text = type === 2 ? date : type === 3 ? `${hm}:${pad(r.int(60))}` : type === 4 ? `${date}T${hm}` : `${date}T${hm}:${pad(r.int(60))}`;
+  const hms = `${hm}:${pad(r.int(60))}`;
+  const text = type === 2 ? date : type === 3 ? hms : type === 4 ? `${date}T${hm}` : `${date}T${hms}`;
   const su = (type === 4 || type === 6) && r.next() < 0.5;
   return [...randomDib(r, type), type === 2 ? 0x6c : 0x6d, ...encodeDate(type, text, su)];
 }

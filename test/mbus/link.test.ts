@@ -29,13 +29,16 @@ interface MasterVector {
   frame: MbusFrame;
 }
 
+const short = (control: number, address: number): MbusFrame => ({ kind: 'short', control, address });
+
 const MASTER_FRAMES: readonly MasterVector[] = [
-  { source: '§9.1 SND_NKE to 187', bytes: '10 40 BB FB 16', build: () => sndNke(187), frame: { kind: 'short', control: 0x40, address: 0xbb } },
-  { source: '§9.1 REQ_UD2 to 187, FCB 1', bytes: '10 7B BB 36 16', build: () => reqUd2(187, true), frame: { kind: 'short', control: 0x7b, address: 0xbb } },
-  { source: '§9.1 REQ_UD2 to 187, FCB 0', bytes: '10 5B BB 16 16', build: () => reqUd2(187, false), frame: { kind: 'short', control: 0x5b, address: 0xbb } },
-  { source: '§9.1 REQ_UD2 to FE', bytes: '10 5B FE 59 16', build: () => reqUd2(Address.BROADCAST_REPLY, false), frame: { kind: 'short', control: 0x5b, address: 0xfe } },
-  { source: '§9.1 SND_NKE to FD (deselect)', bytes: '10 40 FD 3D 16', build: () => sndNke(Address.NETWORK), frame: { kind: 'short', control: 0x40, address: 0xfd } },
-  { source: '§9.1 SND_NKE broadcast', bytes: '10 40 FF 3F 16', build: () => sndNke(Address.BROADCAST), frame: { kind: 'short', control: 0x40, address: 0xff } },
+  { source: '§9.1 SND_NKE to 187', bytes: '10 40 BB FB 16', build: () => sndNke(187), frame: short(0x40, 0xbb) },
+  { source: '§9.1 REQ_UD2 to 187, FCB 1', bytes: '10 7B BB 36 16', build: () => reqUd2(187, true), frame: short(0x7b, 0xbb) },
+  { source: '§9.1 REQ_UD2 to 187, FCB 0', bytes: '10 5B BB 16 16', build: () => reqUd2(187, false), frame: short(0x5b, 0xbb) },
+  { source: '§9.1 REQ_UD2 to FE', bytes: '10 5B FE 59 16', build: () => reqUd2(Address.BROADCAST_REPLY, false),
+    frame: short(0x5b, 0xfe) },
+  { source: '§9.1 SND_NKE to FD (deselect)', bytes: '10 40 FD 3D 16', build: () => sndNke(Address.NETWORK), frame: short(0x40, 0xfd) },
+  { source: '§9.1 SND_NKE broadcast', bytes: '10 40 FF 3F 16', build: () => sndNke(Address.BROADCAST), frame: short(0x40, 0xff) },
   {
     source: '§9.1 application reset to 5',
     bytes: '68 03 03 68 53 05 50 A8 16',
@@ -54,8 +57,8 @@ const MASTER_FRAMES: readonly MasterVector[] = [
     build: () => setBaudRate(5, 9600),
     frame: { kind: 'control', control: 0x53, address: 5, ci: 0xbd },
   },
-  { source: '§9.3 REQ_UD2 to FD, FCB 1', bytes: '10 7B FD 78 16', build: () => reqUd2(0xfd, true), frame: { kind: 'short', control: 0x7b, address: 0xfd } },
-  { source: '§9.3 REQ_UD2 to FD, FCB 0', bytes: '10 5B FD 58 16', build: () => reqUd2(0xfd, false), frame: { kind: 'short', control: 0x5b, address: 0xfd } },
+  { source: '§9.3 REQ_UD2 to FD, FCB 1', bytes: '10 7B FD 78 16', build: () => reqUd2(0xfd, true), frame: short(0x7b, 0xfd) },
+  { source: '§9.3 REQ_UD2 to FD, FCB 0', bytes: '10 5B FD 58 16', build: () => reqUd2(0xfd, false), frame: short(0x5b, 0xfd) },
 ];
 
 describe('master frames, byte for byte (§9.1, §9.3)', () => {

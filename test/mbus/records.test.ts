@@ -41,7 +41,14 @@ describe('DIF and DIFE (§4: storage = DIF[6] + Σ DIFE[3:0]·2^(1+4i), tariff =
       subunit: 0,
       source: '10 DIFEs: 41 bits of storage number',
     },
-    { dib: '84 FF FF FF FF FF FF FF FF FF 7F', fn: 'instantaneous', storage: 2 ** 41 - 2, tariff: 2 ** 20 - 1, subunit: 2 ** 10 - 1, source: '10 DIFEs, all bits' },
+    {
+      dib: '84 FF FF FF FF FF FF FF FF FF 7F',
+      fn: 'instantaneous',
+      storage: 2 ** 41 - 2,
+      tariff: 2 ** 20 - 1,
+      subunit: 2 ** 10 - 1,
+      source: '10 DIFEs, all bits',
+    },
   ];
   for (const d of DIBS) {
     test(`${d.dib} (${d.source})`, () => {
@@ -188,7 +195,11 @@ describe('special DIFs (§4)', () => {
 
 describe('malformed records: decoded as far as they go, never silently', () => {
   const CUTS: ReadonlyArray<{ what: string; hex: string; problem: RegExp }> = [
-    { what: 'data cut short', hex: '02 59 7D 1A 04 06 77 40', problem: /record 2 at data byte 4: DIF 04 VIF 06 needs 4 data bytes, 2 left: 77 40/ },
+    {
+      what: 'data cut short',
+      hex: '02 59 7D 1A 04 06 77 40',
+      problem: /record 2 at data byte 4: DIF 04 VIF 06 needs 4 data bytes, 2 left: 77 40/,
+    },
     { what: 'no VIF', hex: '02 59 7D 1A 04', problem: /the record ends before its VIF/ },
     { what: 'DIFE runs off the end', hex: '02 59 7D 1A 84', problem: /DIF\/DIFE 84 runs off the end/ },
     { what: 'VIFE runs off the end', hex: '02 59 7D 1A 04 86', problem: /VIF\/VIFE 86 runs off the end/ },

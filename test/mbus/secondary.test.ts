@@ -17,8 +17,16 @@ import { mbusCode } from './support.js';
 
 describe('select frames, byte for byte', () => {
   const VECTORS: ReadonlyArray<{ source: string; mask: SecondaryMask; bytes: string }> = [
-    { source: '§9.1 IDs 3141xxxx, any manufacturer, version, medium', mask: { id: '3141FFFF' }, bytes: '68 0B 0B 68 73 FD 52 FF FF 41 31 FF FF FF FF 2E 16' },
-    { source: '§9.3 ID 31415926, TST, any version and medium', mask: { id: '31415926', manufacturer: 'TST' }, bytes: '68 0B 0B 68 73 FD 52 26 59 41 31 74 52 FF FF 77 16' },
+    {
+      source: '§9.1 IDs 3141xxxx, any manufacturer, version, medium',
+      mask: { id: '3141FFFF' },
+      bytes: '68 0B 0B 68 73 FD 52 FF FF 41 31 FF FF FF FF 2E 16',
+    },
+    {
+      source: '§9.3 ID 31415926, TST, any version and medium',
+      mask: { id: '31415926', manufacturer: 'TST' },
+      bytes: '68 0B 0B 68 73 FD 52 26 59 41 31 74 52 FF FF 77 16',
+    },
   ];
   for (const v of VECTORS) {
     test(`${v.source}: ${v.bytes}`, () => {

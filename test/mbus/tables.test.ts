@@ -66,7 +66,8 @@ describe('the generated VIF table agrees with mbus-vif.tsv', () => {
     try {
       const tsv = readFileSync(join(DATA, 'mbus-vif.tsv'), 'utf8').replace('primary\t0x06\tenergy\tWh\t3', 'primary\t0x06\tenergy\tWh\t4');
       writeFileSync(join(dir, 'mbus-vif.tsv'), tsv);
-      const r = spawnSync(process.execPath, [SCRIPT, '--check'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MULTICAL_SHARED_DATA: dir } });
+      const env = { ...process.env, MULTICAL_SHARED_DATA: dir };
+      const r = spawnSync(process.execPath, [SCRIPT, '--check'], { cwd: ROOT, encoding: 'utf8', env });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /out of date/);
     } finally {

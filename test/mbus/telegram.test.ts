@@ -62,7 +62,15 @@ const MC403_ROWS: readonly Row[] = [
   { dif: '04', vif: '86 3C', data: 'D6 00 00 00', quantity: 'energy', value: '214', unit: 'kWh', register: 63, codes: ['backward flow'] },
   { dif: '04', vif: '14', data: '15 A1 00 00', quantity: 'volume', value: '412.37', unit: 'm³', register: 68 },
   { dif: '04', vif: 'FF 07', data: '89 6D 00 00', quantity: 'flow temperature × volume', value: '28041', unit: 'm³·°C', register: 97 },
-  { dif: '04', vif: 'FF 08', data: '68 40 00 00', quantity: 'return temperature × volume', value: '16488', unit: 'm³·°C', register: 110 },
+  {
+    dif: '04',
+    vif: 'FF 08',
+    data: '68 40 00 00',
+    quantity: 'return temperature × volume',
+    value: '16488',
+    unit: 'm³·°C',
+    register: 110,
+  },
   { dif: '04', vif: '22', data: 'A6 75 00 00', quantity: 'on time', value: '30118', unit: 'h', register: 1004 },
   { dif: '34', vif: '22', data: '0C 00 00 00', quantity: 'on time', value: '12', unit: 'h', fn: 'error', register: 175 },
   { dif: '02', vif: '59', data: '7D 1A', quantity: 'flow temperature', value: '67.81', unit: '°C', register: 86 },
@@ -154,7 +162,8 @@ describe('§9.3 two-telegram readout', () => {
     assert.equal(toHex(again1), toHex(TST_TELEGRAM_1));
     const t2 = decodeTelegram(TST_TELEGRAM_2);
     const records = t2.records.map((r) => (r.value.kind === 'invalid' ? Uint8Array.of(0x42, 0x6c, 0xff, 0xff) : r));
-    const again2 = encodeTelegram({ address: 0xfd, header: { ...header, accessNumber: 8 }, records, manufacturerData: t2.manufacturerData! });
+    const header2 = { ...header, accessNumber: 8 };
+    const again2 = encodeTelegram({ address: 0xfd, header: header2, records, manufacturerData: t2.manufacturerData! });
     assert.equal(toHex(again2), toHex(TST_TELEGRAM_2));
   });
 });
@@ -168,7 +177,8 @@ describe('telegramJson: exactly what the product prints', () => {
     });
     assert.equal(
       telegramJson(decodeTelegram(bytes)),
-      '{"protocol":"mbus","meter":{"id":"12345678","manufacturer":"KAM","version":8,"medium":"heat (outlet)","accessNumber":4,"status":0},' +
+      '{"protocol":"mbus","meter":{"id":"12345678","manufacturer":"KAM","version":8,"medium":"heat (outlet)",' +
+        '"accessNumber":4,"status":0},' +
         '"records":[{"quantity":"energy","value":4711,"unit":"kWh","function":"instantaneous","storage":0,"tariff":0,"subunit":0,' +
         '"register":60,"dif":"04","vif":"06"}]}',
     );
@@ -177,10 +187,13 @@ describe('telegramJson: exactly what the product prints', () => {
   test('§9.3 telegram 2: a date string with summer time, an invalid date as null, manufacturer data as hex', () => {
     assert.equal(
       telegramJson(decodeTelegram(TST_TELEGRAM_2)),
-      '{"protocol":"mbus","meter":{"id":"31415926","manufacturer":"TST","version":1,"medium":"heat (outlet)","accessNumber":8,"status":0},' +
+      '{"protocol":"mbus","meter":{"id":"31415926","manufacturer":"TST","version":1,"medium":"heat (outlet)",' +
+        '"accessNumber":8,"status":0},' +
         '"records":[' +
-        '{"quantity":"error flags","value":4,"unit":"","function":"instantaneous","storage":0,"tariff":0,"subunit":0,"dif":"02","vif":"FD 17"},' +
-        '{"quantity":"time point","value":"2026-07-04T23:59","unit":"","summerTime":true,"function":"instantaneous","storage":0,"tariff":0,' +
+        '{"quantity":"error flags","value":4,"unit":"","function":"instantaneous","storage":0,"tariff":0,"subunit":0,' +
+        '"dif":"02","vif":"FD 17"},' +
+        '{"quantity":"time point","value":"2026-07-04T23:59","unit":"","summerTime":true,"function":"instantaneous",' +
+        '"storage":0,"tariff":0,' +
         '"subunit":0,"register":1002,"dif":"04","vif":"6D"},' +
         '{"quantity":"time point","value":null,"unit":"","invalid":"no date (FF FF)","function":"instantaneous","storage":1,"tariff":0,' +
         '"subunit":0,"dif":"42","vif":"6C"}],' +
@@ -189,7 +202,8 @@ describe('telegramJson: exactly what the product prints', () => {
   });
 
   test('§9.3 telegram 1: negative values, text, vifeCodes and moreFollows', () => {
-    const json = JSON.parse(telegramJson(decodeTelegram(TST_TELEGRAM_1))) as { records: Array<Record<string, unknown>>; moreFollows: boolean };
+    type Json = { records: Array<Record<string, unknown>>; moreFollows: boolean };
+    const json = JSON.parse(telegramJson(decodeTelegram(TST_TELEGRAM_1))) as Json;
     assert.equal(json.moreFollows, true);
     assert.deepEqual(json.records.map((r) => r.value), [123.456, 532.1, 12.34, 875, -3.25, -0.125, 'V1.02']);
     assert.equal(telegramJson(decodeTelegram(MC403_REPLY)).includes('"vifeCodes":["backward flow"]'), true);
@@ -209,7 +223,9 @@ describe('telegramJson: exactly what the product prints', () => {
     const values = decodeTelegram(bytes).records.map((r) => JSON.stringify(r.value.kind === 'number' && r.value.value.toString()));
     assert.deepEqual(values, ['"92233720368547758070"', '"0.000001"', '"0.1"', '"412.37"']);
     const json = telegramJson(decodeTelegram(bytes));
-    for (const n of ['"value":92233720368547758070,', '"value":0.000001,', '"value":0.1,', '"value":412.37,']) assert.ok(json.includes(n), n);
+    for (const n of ['"value":92233720368547758070,', '"value":0.000001,', '"value":0.1,', '"value":412.37,']) {
+      assert.ok(json.includes(n), n);
+    }
   });
 
   test('problems: on the record and at the top level', () => {

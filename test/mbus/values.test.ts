@@ -101,7 +101,9 @@ describe('32-bit real → the shortest decimal that reads back as the same float
   }
 
   test('NaN and ±infinity have no decimal', () => {
-    for (const bytes of ['00 00 80 7F', '00 00 80 FF', '00 00 C0 7F', '01 00 80 7F']) assert.equal(decodeReal(fromHex(bytes)), undefined, bytes);
+    for (const bytes of ['00 00 80 7F', '00 00 80 FF', '00 00 C0 7F', '01 00 80 7F']) {
+      assert.equal(decodeReal(fromHex(bytes)), undefined, bytes);
+    }
   });
 
   test('100,000 random floats: round trip, and never longer than the shortest toPrecision finds', () => {

@@ -260,7 +260,13 @@ describe('manufacturer-specific VIF FF (§7)', () => {
   });
 
   test('another manufacturer, another Kamstrup code, or more VIFEs: manufacturer data as hex', () => {
-    for (const [hex, man] of [['04 FF 07 89 6D 00 00', 'TST'], ['04 FF 09 89 6D 00 00', 'KAM'], ['04 FF 87 01 89 6D 00 00', 'KAM'], ['04 7F 89 6D 00 00', 'KAM']] as const) {
+    const CASES = [
+      ['04 FF 07 89 6D 00 00', 'TST'],
+      ['04 FF 09 89 6D 00 00', 'KAM'],
+      ['04 FF 87 01 89 6D 00 00', 'KAM'],
+      ['04 7F 89 6D 00 00', 'KAM'],
+    ] as const;
+    for (const [hex, man] of CASES) {
       const r = one(hex, man);
       assert.equal(r.quantity, 'manufacturer specific', hex);
       assert.deepEqual(r.value, { kind: 'bytes', hex: '89 6D 00 00' }, hex);

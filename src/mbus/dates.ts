@@ -1,6 +1,3 @@
-import { toHex } from '../core/hex.js';
-import { MbusError } from './errors.js';
-
 /**
  * Date and time types (EN 13757-3 Annex A; mbus-protocol.md §6): G (date, 2 bytes), F (date and time,
  * 4 bytes), I (date and time with seconds, 6 bytes), J (time of day, 3 bytes). Text is ISO 8601 local time
@@ -8,6 +5,10 @@ import { MbusError } from './errors.js';
  * month 15, year 127, hour 31, minute/second 63) are written as X digits, the ISO 8601-2 unspecified-digit
  * notation ("XXXX-03-01" = every 1 March), and flagged.
  */
+
+import { toHex } from '../core/hex.js';
+import { MbusError } from './errors.js';
+
 export type DateKind = 'date' | 'datetime' | 'time';
 
 export type DateRead =

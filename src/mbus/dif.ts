@@ -1,12 +1,13 @@
-import { MbusError } from './errors.js';
-import { toHex } from '../core/hex.js';
-
 /**
  * Data information block: DIF and up to 10 DIFEs (EN 13757-3; mbus-protocol.md §4).
  * DIF: bit 7 extension, bit 6 storage number LSB, bits 5–4 function, bits 3–0 data field.
  * DIFE: bit 7 extension, bit 6 subunit, bits 5–4 tariff, bits 3–0 storage.
  * storage = DIF[6] + Σ DIFEᵢ[3:0]·2^(1+4i); tariff = Σ DIFEᵢ[5:4]·2^(2i); subunit = Σ DIFEᵢ[6]·2^i.
  */
+
+import { MbusError } from './errors.js';
+import { toHex } from '../core/hex.js';
+
 export type MbusFunction = 'instantaneous' | 'maximum' | 'minimum' | 'error';
 export const FUNCTIONS: readonly MbusFunction[] = ['instantaneous', 'maximum', 'minimum', 'error'];
 
@@ -42,7 +43,7 @@ export function isBcd(dataField: number): boolean {
 }
 
 export function isInteger(dataField: number): boolean {
-  return (dataField >= 0x1 && dataField <= 0x7 && dataField !== DataField.REAL32);
+  return dataField >= 0x1 && dataField <= 0x7 && dataField !== DataField.REAL32;
 }
 
 /** Special DIFs (data field F): manufacturer data to the end, the same with more telegrams, idle filler. */

@@ -1,3 +1,9 @@
+/**
+ * Encoding records and RSP_UD telegrams (EN 13757-3 records, EN 13757-2 long frame) for the simulator and
+ * for round-trip tests: the inverse of records.ts and telegram.ts. A value is given as decodeTelegram
+ * reports it — in the KMP unit, exact — and must be a whole number of the VIF's steps.
+ */
+
 import { Decimal } from '../core/decimal.js';
 import { fromHex, toHex } from '../core/hex.js';
 import { encodeDate } from './dates.js';
@@ -11,19 +17,14 @@ import { fromReported } from './units.js';
 import { encodeBcd, encodeInt, encodeLvarText, lvarByte } from './values.js';
 import { readVib, vifMeaning, type VifMeaning } from './vif.js';
 
-/**
- * Encoding records and RSP_UD telegrams (EN 13757-3 records, EN 13757-2 long frame) for the simulator and
- * for round-trip tests: the inverse of records.ts and telegram.ts. A value is given as decodeTelegram
- * reports it — in the KMP unit, exact — and must be a whole number of the VIF's steps.
- */
 export interface RecordInput {
   /** Hex of DIF and DIFEs ("04", "84 80 40"), their bytes, or the fields. */
   dif: string | Uint8Array | DibInput;
   /** Hex of VIF and VIFEs ("06", "86 3C", "FD 17", "FF 22"), or their bytes. */
   vif: string | Uint8Array;
   value: MbusValue;
-  /** The unit text of a plain-text VIF (7C / FC). */
-  plainTextUnit?: string;
+  /** Only for a plain-text VIF (7C / FC): the unit text, as decodeRecords reports it. Ignored otherwise. */
+  unit?: string;
 }
 
 export interface EncodeContext {
@@ -48,7 +49,7 @@ export function encodeRecord(rec: RecordInput, ctx: EncodeContext = {}): Uint8Ar
     throw new MbusError('MBUS_ENCODE', `DIF ${toHex(difBytes)} is not one data information block`);
   }
   let vibBytes = bytesOf(rec.vif);
-  if (((vibBytes[0] ?? 0) & 0x7f) === 0x7c) vibBytes = Uint8Array.from([...vibBytes, ...plainText(rec.plainTextUnit ?? '')]);
+  if (((vibBytes[0] ?? 0) & 0x7f) === 0x7c) vibBytes = Uint8Array.from([...vibBytes, ...plainText(rec.unit ?? '')]);
   const v = readVib(vibBytes, 0);
   if (!v.ok || v.next !== vibBytes.length) throw new MbusError('MBUS_ENCODE', `VIF ${toHex(vibBytes)} is not one value information block`);
   const meaning = vifMeaning(v.vib, ctx.manufacturer);

@@ -1,10 +1,11 @@
-import { MulticalError } from '../core/errors.js';
-import { toHex } from '../core/hex.js';
-
 /**
  * M-Bus errors (EN 13757-2 link layer, EN 13757-3 application layer): one class, a stable `code`, the
  * bytes in hex in the message and in `expected`/`actual`. No exit code here: the CLI maps the class.
  */
+
+import { MulticalError } from '../core/errors.js';
+import { toHex } from '../core/hex.js';
+
 export type MbusErrorCode =
   | 'MBUS_EMPTY'
   | 'MBUS_BAD_START'

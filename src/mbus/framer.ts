@@ -1,3 +1,8 @@
+/**
+ * M-Bus framing (EN 13757-2 frame formats; mbus-protocol.md §1 "Echo", "Collisions", "TCP gateways"): bytes in
+ * arbitrary chunks → whole slave frames, found on content only.
+ */
+
 import { checkFrameAt, isFromMaster, ACK, MAX_L } from './link.js';
 
 /** The largest M-Bus frame: 68 L L 68, L = 255 bytes, CS, 16. */

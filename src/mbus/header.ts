@@ -1,12 +1,13 @@
-import { MbusError, hexByte, hexContext } from './errors.js';
-import { decodeIdNumber, decodeManufacturer, encodeIdNumber, encodeManufacturer } from './identity.js';
-import { byteArg } from './link.js';
-
 /**
  * M-Bus application layer, CI field and data header (EN 13757-3; mbus-protocol.md §3): CI 0x72 (12-byte
  * header, LSB first), 0x76 (the same, MSB first), 0x78 (no header), 0x7A (4-byte short header) and 0x70
  * (application error). The status byte follows EN 13757-7:2018 7.5.6 as exmbus quotes it.
  */
+
+import { MbusError, hexByte, hexContext } from './errors.js';
+import { decodeIdNumber, decodeManufacturer, encodeIdNumber, encodeManufacturer } from './identity.js';
+import { byteArg } from './link.js';
+
 export const Ci = {
   APPLICATION_ERROR: 0x70,
   VARIABLE: 0x72,

@@ -1,9 +1,9 @@
-import { MbusError } from './errors.js';
-
 /**
  * Identification number and manufacturer code: the first six bytes of the CI 0x72 header
  * (EN 13757-3, fixed data header; mbus-protocol.md §3) and of a secondary-address selection (§2).
  */
+
+import { MbusError } from './errors.js';
 
 /** Valid manufacturer codes: "AAA" … "ZZZ" (libmbus). */
 export const MANUFACTURER_MIN = 0x0421;

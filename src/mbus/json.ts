@@ -1,13 +1,14 @@
-import { toHex } from '../core/hex.js';
-import { RawNumber, stringifyJson } from '../core/json.js';
-import type { MbusRecord } from './records.js';
-import type { MbusTelegram } from './telegram.js';
-
 /**
  * The JSON the product prints for an M-Bus telegram: exact numbers (RawNumber, never exponent form or float
  * noise), dates as ISO 8601 strings, text as strings, bytes as hex; `register` only where mapped,
  * `problem` on flagged records and `problems` when the frame had any.
  */
+
+import { toHex } from '../core/hex.js';
+import { RawNumber, stringifyJson } from '../core/json.js';
+import type { MbusRecord } from './records.js';
+import type { MbusTelegram } from './telegram.js';
+
 export function telegramJsonValue(t: MbusTelegram): Record<string, unknown> {
   const h = t.header ?? t.shortHeader;
   const meter = h && {

@@ -1,5 +1,3 @@
-import { MbusError, hexByte, hexContext, type MbusErrorCode } from './errors.js';
-
 /**
  * M-Bus data link layer (EN 13757-2, the FT1.2 format of IEC 60870-5-2; mbus-protocol.md §2):
  *
@@ -11,6 +9,9 @@ import { MbusError, hexByte, hexContext, type MbusErrorCode } from './errors.js'
  * L counts C, A, CI and the data (3 … 255); CS is the sum modulo 256 of C … last data byte. Also the
  * C-field constants and the master frames a client sends (secondary selection is in secondary.ts).
  */
+
+import { MbusError, hexByte, hexContext, type MbusErrorCode } from './errors.js';
+
 export const ACK = 0xe5;
 export const START_SHORT = 0x10;
 export const START_LONG = 0x68;

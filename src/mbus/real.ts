@@ -1,11 +1,12 @@
-import { Decimal } from '../core/decimal.js';
-import { MbusError } from './errors.js';
-
 /**
  * Data field 5: 32-bit IEEE 754 real, LSB first (EN 13757-3 type H; mbus-protocol.md §4). The only float on
  * the wire: it becomes the shortest decimal that reads back as the same float32, found with exact BigInt
  * arithmetic (no double rounding), so 0.1f is 0.1 and not 0.100000001490116…
  */
+
+import { Decimal } from '../core/decimal.js';
+import { MbusError } from './errors.js';
+
 export function decodeReal(bytes: Uint8Array): Decimal | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return float32ToDecimal(view.getUint32(0, true));

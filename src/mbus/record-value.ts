@@ -1,3 +1,9 @@
+/**
+ * One record's value from its data bytes, data field and VIF meaning (EN 13757-3 Annex A codings,
+ * mbus-protocol.md §4–6): integers and BCD × 10^exponent × corrections as exact Decimals in the KMP unit,
+ * reals as the shortest round-trip decimal, LVAR text and numbers, dates, and opaque bytes as hex.
+ */
+
 import { Decimal } from '../core/decimal.js';
 import { toHex } from '../core/hex.js';
 import { decodeDate, dateType } from './dates.js';
@@ -7,11 +13,6 @@ import { toReported, reportedUnit } from './units.js';
 import { decodeBcd, decodeInt, decodeLvarText, type LvarForm } from './values.js';
 import type { VifMeaning } from './vif.js';
 
-/**
- * One record's value from its data bytes, data field and VIF meaning (EN 13757-3 Annex A codings,
- * mbus-protocol.md §4–6): integers and BCD × 10^exponent × corrections as exact Decimals in the KMP unit,
- * reals as the shortest round-trip decimal, LVAR text and numbers, dates, and opaque bytes as hex.
- */
 export type MbusValue =
   | { kind: 'number'; value: Decimal }
   | { kind: 'date' | 'datetime' | 'time'; text: string; summerTime?: boolean }

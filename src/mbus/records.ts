@@ -1,10 +1,3 @@
-import { toHex } from '../core/hex.js';
-import { DataField, SpecialDif, fixedLength, readDib, type Dib, type MbusFunction } from './dif.js';
-import { hexByte, hexContext } from './errors.js';
-import { decodeRecordValue, type MbusValue } from './record-value.js';
-import { lvarForm, type LvarForm } from './values.js';
-import { readVib, vifMeaning, type Vib } from './vif.js';
-
 /**
  * Data records of a variable data structure (EN 13757-3; mbus-protocol.md §4–5): DIB, VIB, data, until the
  * end of the frame. Fillers (2F) are skipped; 0F / 1F start the manufacturer data (1F: more telegrams
@@ -12,6 +5,14 @@ import { readVib, vifMeaning, type Vib } from './vif.js';
  * cannot be known (cut short, more than 10 DIFEs/VIFEs, reserved LVAR or DIF) ends decoding, and the
  * records before it are kept with the problem in `problems`.
  */
+
+import { toHex } from '../core/hex.js';
+import { DataField, SpecialDif, fixedLength, readDib, type Dib, type MbusFunction } from './dif.js';
+import { hexByte, hexContext } from './errors.js';
+import { decodeRecordValue, type MbusValue } from './record-value.js';
+import { lvarForm, type LvarForm } from './values.js';
+import { readVib, vifMeaning, type Vib } from './vif.js';
+
 export type { MbusValue } from './record-value.js';
 
 export interface MbusRecord {

@@ -1,7 +1,3 @@
-import type { MbusFunction } from './dif.js';
-import type { MbusRecord } from './records.js';
-import { BACKWARD_FLOW } from './vife.js';
-
 /**
  * M-Bus records → the KMP register of the same quantity (mbus-protocol.md §8). Only current values get an
  * id — instantaneous, storage 0, tariff 0, subunit 0 — except the rows of §8 that name another function,
@@ -9,6 +5,11 @@ import { BACKWARD_FLOW } from './vife.js';
  * kept VIFE (other than E3's backward flow), a problem or no valid value gets none. The first record to
  * claim an id keeps it; a later one is flagged.
  */
+
+import type { MbusFunction } from './dif.js';
+import type { MbusRecord } from './records.js';
+import { BACKWARD_FLOW } from './vife.js';
+
 interface Rule {
   register: number;
   quantity: string;

@@ -1,13 +1,14 @@
-import { MbusError, hexContext } from './errors.js';
-import { decodeIdNumber, decodeManufacturer, encodeIdNumber, encodeManufacturer } from './identity.js';
-import { byteArg, selectFrame } from './link.js';
-
 /**
  * Secondary addressing (EN 13757-3 selection with CI 0x52; mbus-protocol.md §2 "Secondary addressing"):
  * the 8 selection bytes are the first 8 bytes of the CI 0x72 header — identification number (BCD, LSB
  * first), manufacturer (LSB first), version, medium. Any ID nibble may be F; manufacturer FF FF, version FF
  * and medium FF match anything. Enhanced selection appends the record `0C 78` + fabrication number.
  */
+
+import { MbusError, hexContext } from './errors.js';
+import { decodeIdNumber, decodeManufacturer, encodeIdNumber, encodeManufacturer } from './identity.js';
+import { byteArg, selectFrame } from './link.js';
+
 export interface SecondaryMask {
   /** 8 characters 0–9 or F (wildcard nibble), most significant digit first: "3141FFFF". */
   id: string;

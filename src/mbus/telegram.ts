@@ -1,15 +1,16 @@
-import { MbusError, hexByte } from './errors.js';
-import { decodeApplicationHead, type MbusHeader, type MbusShortHeader } from './header.js';
-import { decodeFrame, isFromMaster, isRspUd, type MbusFrame } from './link.js';
-import { decodeRecords, type MbusRecord } from './records.js';
-import { assignRegisters } from './registers.js';
-
 /**
  * A whole RSP_UD telegram: link layer (link.ts), CI and header (header.ts), records (records.ts) and their
  * KMP registers (registers.ts) — EN 13757-2/-3 as mbus-protocol.md §2–8 describe them. A frame that is not a
  * frame, not a telegram, or has an unknown CI or a cut-off header is refused with an MbusError; anything
  * else is decoded as far as it goes, with what went wrong in `problems`.
  */
+
+import { MbusError, hexByte } from './errors.js';
+import { decodeApplicationHead, type MbusHeader, type MbusShortHeader } from './header.js';
+import { decodeFrame, isFromMaster, isRspUd, type MbusFrame } from './link.js';
+import { decodeRecords, type MbusRecord } from './records.js';
+import { assignRegisters } from './registers.js';
+
 export interface MbusTelegram {
   ci: number;
   /** The 12-byte header of CI 0x72 / 0x76. */

@@ -1,5 +1,3 @@
-import { Decimal } from '../core/decimal.js';
-
 /**
  * From the M-Bus unit of a VIF (mbus-vif.tsv) to the unit a KMP meter reports for the same quantity
  * (kmp-units.tsv), exactly: only powers of ten and whole factors. Energy in Wh becomes kWh, in J becomes
@@ -7,6 +5,9 @@ import { Decimal } from '../core/decimal.js';
  * already has (MWh, GJ, m³, °C, K, h, s, minutes, days, bar, …) stay; so do units without an exact
  * conversion (J/h, °F, currency units, …), written as M-Bus gives them.
  */
+
+import { Decimal } from '../core/decimal.js';
+
 interface Conversion {
   unit: string;
   /** Power of ten the value is multiplied by. */

@@ -1,11 +1,11 @@
-import { toHex } from '../core/hex.js';
-import { MbusError } from './errors.js';
-
 /**
  * Data field codings (EN 13757-3 Annex A; mbus-protocol.md §4): type B integers (little-endian two's
  * complement, kept as BigInt so 64-bit counters stay exact), type A BCD (LSB first, F in the top nibble =
  * negative, all F = no value, any other A–F digit = invalid) and the LVAR forms of EN 13757-3:2018 Table 5.
  */
+
+import { toHex } from '../core/hex.js';
+import { MbusError } from './errors.js';
 
 /** Little-endian two's complement of any length. */
 export function decodeInt(bytes: Uint8Array): bigint {

@@ -1,14 +1,15 @@
+/**
+ * Value information block: VIF and up to 10 VIFEs (EN 13757-3; mbus-protocol.md §5). The primary table and
+ * the extension tables FB and FD come from mbus-vif.tsv (vif-tables.generated.ts); VIF 0xFF is manufacturer
+ * specific (Kamstrup FF 07 / FF 08 / FF 22, §7); VIF 0x7C / 0xFC carries its unit as plain text.
+ */
+
 import { toHex } from '../core/hex.js';
 import { MAX_EXTENSIONS } from './dif.js';
 import { hexByte } from './errors.js';
 import { combinableEffect, type VifeEffect } from './vife.js';
 import { VIF_ROWS, type VifTable } from './vif-tables.generated.js';
 
-/**
- * Value information block: VIF and up to 10 VIFEs (EN 13757-3; mbus-protocol.md §5). The primary table and
- * the extension tables FB and FD come from mbus-vif.tsv (vif-tables.generated.ts); VIF 0xFF is manufacturer
- * specific (Kamstrup FF 07 / FF 08 / FF 22, §7); VIF 0x7C / 0xFC carries its unit as plain text.
- */
 export interface VifRow {
   table: VifTable;
   code: number;

@@ -1,10 +1,11 @@
-import { hexByte } from './errors.js';
-
 /**
  * Combinable VIFEs: the extensions after a primary, FB or FD code (EN 13757-3:2018 Table 15 per exmbus and
  * wmbusmeters, older meanings per pyMeterBus and m-bus.com; mbus-protocol.md §5), and the record error codes
  * 0x00–0x1F (EN 13757-3:2018 Table 18; §5 "Record error codes"). Codes are given with bit 7 cleared.
  */
+
+import { hexByte } from './errors.js';
+
 export const BACKWARD_FLOW = 'backward flow';
 export const FORWARD_FLOW = 'forward flow';
 

@@ -84,8 +84,16 @@ function randomDateRecord(r: Prng): number[] {
   return [...randomDib(r, type), type === 2 ? 0x6c : 0x6d, ...encodeDate(type, text, su)];
 }
 
-/** One record as bytes: mostly numbers, sometimes a date. */
+/** A plain-text unit (VIF 7C, or FC with a VIFE), its text sent last character first. */
+function randomPlainTextRecord(r: Prng): number[] {
+  const text = Array.from({ length: r.int(6) }, () => 0x21 + r.int(0x5e));
+  const vib = r.next() < 0.5 ? [0x7c] : [0xfc, r.pick([0x70, 0x74, 0x3c, 0x7d])];
+  return [...randomDib(r, 2), ...vib, text.length, ...text, ...r.bytes(2)];
+}
+
+/** One record as bytes: mostly numbers, sometimes a date or a plain-text unit. */
 export function randomRecord(r: Prng): Uint8Array {
+  if (r.next() < 0.05) return Uint8Array.from(randomPlainTextRecord(r));
   if (r.next() < 0.15) return Uint8Array.from(randomDateRecord(r));
   const df = r.pick(DATA_FIELDS);
   return Uint8Array.from([...randomDib(r, df), ...randomVib(r), ...randomData(r, df)]);

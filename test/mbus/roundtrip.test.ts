@@ -120,7 +120,7 @@ describe('encodeRecord refuses what it cannot write exactly', () => {
     { what: 'LVAR text', rec: { dif: '0D', vif: 'FD 0E', value: { kind: 'text', text: 'V1.02' } }, hex: '0D FD 0E 05 32 30 2E 31 56' },
     {
       what: 'plain-text unit',
-      rec: { dif: '02', vif: 'FC 74', plainTextUnit: 'kWh', value: n('0.42') },
+      rec: { dif: '02', vif: 'FC 74', unit: 'kWh', value: n('0.42') },
       hex: '02 FC 74 03 68 57 6B 2A 00',
     },
     { what: 'flow in m³/min as l/h', rec: { dif: '04', vif: '47', value: n('120000') }, hex: '04 47 02 00 00 00' },

@@ -5,32 +5,12 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { VIF_ROWS } from '../../src/mbus/vif-tables.generated.js';
 import { vifRow } from '../../src/mbus/vif.js';
+import { DATA, ROOT, readTsv } from './support.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'multical') return dir;
-    const up = dirname(dir);
-    assert.notEqual(up, dir, 'package.json of multical not found above the test');
-    dir = up;
-  }
-}
-
-const ROOT = repoRoot();
-const DATA = join(ROOT, '..', 'shared', 'data');
 const SCRIPT = join(ROOT, 'scripts', 'gen-mbus-tables.mjs');
-
-function readTsv(name: string): string[][] {
-  return readFileSync(join(DATA, name), 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t').map((c) => c.trim()));
-}
 
 describe('the generated VIF table agrees with mbus-vif.tsv', () => {
   test('the TSV file is there', () => {
@@ -64,7 +44,9 @@ describe('the generated VIF table agrees with mbus-vif.tsv', () => {
   test('--check exits 1 when the TSV says something the generated file does not', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mbus-vif-'));
     try {
-      const tsv = readFileSync(join(DATA, 'mbus-vif.tsv'), 'utf8').replace('primary\t0x06\tenergy\tWh\t3', 'primary\t0x06\tenergy\tWh\t4');
+      const original = readFileSync(join(DATA, 'mbus-vif.tsv'), 'utf8');
+      const tsv = original.replace('primary\t0x06\tenergy\tWh\t3', 'primary\t0x06\tenergy\tWh\t4');
+      assert.notEqual(tsv, original, 'the row to change is there');
       writeFileSync(join(dir, 'mbus-vif.tsv'), tsv);
       const env = { ...process.env, MULTICAL_SHARED_DATA: dir };
       const r = spawnSync(process.execPath, [SCRIPT, '--check'], { cwd: ROOT, encoding: 'utf8', env });

@@ -45,7 +45,7 @@ const bytesOf = (v: string | Uint8Array): Uint8Array => {
 export function encodeRecord(rec: RecordInput, ctx: EncodeContext = {}): Uint8Array {
   const difBytes = typeof rec.dif === 'string' || rec.dif instanceof Uint8Array ? bytesOf(rec.dif) : encodeDib(rec.dif);
   const d = readDib(difBytes, 0);
-  if (!d.ok || d.next !== difBytes.length || (difBytes[0] ?? 0) % 16 === DataField.SPECIAL) {
+  if (!d.ok || d.next !== difBytes.length || ((difBytes[0] ?? 0) & 0x0f) === DataField.SPECIAL) {
     throw new MbusError('MBUS_ENCODE', `DIF ${toHex(difBytes)} is not one data information block`);
   }
   let vibBytes = bytesOf(rec.vif);

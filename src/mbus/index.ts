@@ -11,7 +11,7 @@ export * from './secondary.js';
 export * from './framer.js';
 export * from './identity.js';
 export * from './header.js';
-export type { MbusFunction, DibInput } from './dif.js';
+export { DataField, encodeDib, type MbusFunction, type DibInput } from './dif.js';
 export type { MbusValue } from './record-value.js';
 export type { MbusRecord, RecordsResult, RecordContext } from './records.js';
 export { decodeRecords } from './records.js';

@@ -12,8 +12,13 @@ const out = join(root, 'src', 'mbus', 'vif-tables.generated.ts');
 const TABLES = ['primary', 'FB', 'FD'];
 
 function readTsv(path) {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const header = lines.shift().split('\t').map((h) => h.trim());
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const header = lines
+    .shift()
+    .split('\t')
+    .map((h) => h.trim());
   return lines.map((line) => {
     const cells = line.split('\t');
     return Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));

@@ -11,9 +11,7 @@ import { MbusError } from './errors.js';
 
 export type DateKind = 'date' | 'datetime' | 'time';
 
-export type DateRead =
-  | { ok: true; kind: DateKind; text: string; summerTime?: boolean; periodic?: string }
-  | { ok: false; why: string };
+export type DateRead = { ok: true; kind: DateKind; text: string; summerTime?: boolean; periodic?: string } | { ok: false; why: string };
 
 /** The type a data field carries with VIF 6C / 6D: 2 → G, 3 → J, 4 → F, 6 → I. */
 export function dateType(dataField: number): 'G' | 'J' | 'F' | 'I' | undefined {

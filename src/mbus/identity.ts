@@ -14,9 +14,7 @@ export function encodeManufacturer(letters: string): number {
   if (!/^[A-Z]{3}$/.test(letters)) {
     throw new MbusError('MBUS_BAD_REQUEST', `manufacturer "${letters}" is not three letters A–Z`);
   }
-  return (
-    (letters.charCodeAt(0) - 64) * 1024 + (letters.charCodeAt(1) - 64) * 32 + (letters.charCodeAt(2) - 64)
-  );
+  return (letters.charCodeAt(0) - 64) * 1024 + (letters.charCodeAt(1) - 64) * 32 + (letters.charCodeAt(2) - 64);
 }
 
 export interface DecodedManufacturer {
@@ -27,8 +25,7 @@ export interface DecodedManufacturer {
 
 export function decodeManufacturer(code: number): DecodedManufacturer {
   const letters = [(code >> 10) & 0x1f, (code >> 5) & 0x1f, code & 0x1f];
-  const valid =
-    code >= MANUFACTURER_MIN && code <= MANUFACTURER_MAX && (code & 0x8000) === 0 && letters.every((l) => l >= 1 && l <= 26);
+  const valid = code >= MANUFACTURER_MIN && code <= MANUFACTURER_MAX && (code & 0x8000) === 0 && letters.every((l) => l >= 1 && l <= 26);
   if (!valid) return { text: '0x' + code.toString(16).toUpperCase().padStart(4, '0'), valid: false };
   return { text: String.fromCharCode(...letters.map((l) => l + 64)), valid: true };
 }

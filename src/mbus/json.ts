@@ -12,9 +12,7 @@ import type { MbusTelegram } from './telegram.js';
 export function telegramJsonValue(t: MbusTelegram): Record<string, unknown> {
   const h = t.header ?? t.shortHeader;
   const meter = h && {
-    ...(t.header
-      ? { id: t.header.id, manufacturer: t.header.manufacturer, version: t.header.version, medium: t.header.medium.name }
-      : {}),
+    ...(t.header ? { id: t.header.id, manufacturer: t.header.manufacturer, version: t.header.version, medium: t.header.medium.name } : {}),
     accessNumber: h.accessNumber,
     status: h.status,
     statusText: h.statusText,
@@ -32,8 +30,7 @@ export function telegramJsonValue(t: MbusTelegram): Record<string, unknown> {
 
 export function recordJsonValue(r: MbusRecord): Record<string, unknown> {
   const v = r.value;
-  const value =
-    v.kind === 'number' ? new RawNumber(v.value.toString()) : v.kind === 'bytes' ? v.hex : v.kind === 'invalid' ? null : v.text;
+  const value = v.kind === 'number' ? new RawNumber(v.value.toString()) : v.kind === 'bytes' ? v.hex : v.kind === 'invalid' ? null : v.text;
   return {
     quantity: r.quantity,
     value,

@@ -41,7 +41,10 @@ export function decodeBcd(bytes: Uint8Array): BcdRead {
   let negative = false;
   for (let i = bytes.length - 1; i >= 0; i--) {
     const b = bytes[i] ?? 0;
-    for (const [nibble, top] of [[b >> 4, i === bytes.length - 1], [b & 0x0f, false]] as const) {
+    for (const [nibble, top] of [
+      [b >> 4, i === bytes.length - 1],
+      [b & 0x0f, false],
+    ] as const) {
       if (nibble <= 9) value = value * 10n + BigInt(nibble);
       else if (nibble === 0x0f && top) negative = true;
       else return { ok: false, why: `invalid BCD digit ${nibble.toString(16).toUpperCase()} in ${toHex(bytes)}`, noValue: false };

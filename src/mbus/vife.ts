@@ -35,14 +35,38 @@ export function recordErrorName(code: number): string {
 }
 
 const NAMED: Readonly<Record<number, string>> = {
-  0x20: 'per second', 0x21: 'per minute', 0x22: 'per hour', 0x23: 'per day', 0x24: 'per week', 0x25: 'per month',
-  0x26: 'per year', 0x27: 'per revolution or measurement',
-  0x28: 'increment per input pulse on input channel 0', 0x29: 'increment per input pulse on input channel 1',
-  0x2a: 'increment per output pulse on output channel 0', 0x2b: 'increment per output pulse on output channel 1',
-  0x2c: 'per litre', 0x2d: 'per m³', 0x2e: 'per kg', 0x2f: 'per K', 0x30: 'per kWh', 0x31: 'per GJ', 0x32: 'per kW',
-  0x33: 'per K·l', 0x34: 'per V', 0x35: 'per A', 0x36: 'multiplied by s', 0x37: 'multiplied by s/V',
-  0x38: 'multiplied by s/A', 0x39: 'start date(/time) of', 0x3a: 'uncorrected unit', 0x3b: FORWARD_FLOW,
-  0x3c: BACKWARD_FLOW, 0x3d: 'non-metric unit', 0x3e: 'value at base conditions', 0x3f: 'OBIS declaration',
+  0x20: 'per second',
+  0x21: 'per minute',
+  0x22: 'per hour',
+  0x23: 'per day',
+  0x24: 'per week',
+  0x25: 'per month',
+  0x26: 'per year',
+  0x27: 'per revolution or measurement',
+  0x28: 'increment per input pulse on input channel 0',
+  0x29: 'increment per input pulse on input channel 1',
+  0x2a: 'increment per output pulse on output channel 0',
+  0x2b: 'increment per output pulse on output channel 1',
+  0x2c: 'per litre',
+  0x2d: 'per m³',
+  0x2e: 'per kg',
+  0x2f: 'per K',
+  0x30: 'per kWh',
+  0x31: 'per GJ',
+  0x32: 'per kW',
+  0x33: 'per K·l',
+  0x34: 'per V',
+  0x35: 'per A',
+  0x36: 'multiplied by s',
+  0x37: 'multiplied by s/V',
+  0x38: 'multiplied by s/A',
+  0x39: 'start date(/time) of',
+  0x3a: 'uncorrected unit',
+  0x3b: FORWARD_FLOW,
+  0x3c: BACKWARD_FLOW,
+  0x3d: 'non-metric unit',
+  0x3e: 'value at base conditions',
+  0x3f: 'OBIS declaration',
   0x7e: 'future value',
 };
 
@@ -88,7 +112,14 @@ export function combinableEffect(codes: readonly number[]): VifeEffect {
       effect.codes.push(`extended combinable code ${hexByte(codes[++i] ?? 0)}`);
     } else if (c === 0x7f) {
       effect.manufacturerSpecific = true;
-      effect.codes.push(`manufacturer specific: ${codes.slice(i + 1).map(hexByte).join(' ') || '(no VIFE)'}`);
+      effect.codes.push(
+        `manufacturer specific: ${
+          codes
+            .slice(i + 1)
+            .map(hexByte)
+            .join(' ') || '(no VIFE)'
+        }`,
+      );
       break;
     } else {
       effect.codes.push(vifeName(c));

@@ -80,13 +80,34 @@ describe('encodeDate: the inverse, refusing what would not read back', () => {
   });
 
   test('refused: a year out of range, 30 February, a summer-time flag on type G, text of the wrong shape', () => {
-    assert.equal(mbusCode(() => encodeDate(4, '2300-01-01T00:00')), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeDate(2, '2081-01-01')), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeDate(2, '1980-01-01')), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeDate(2, '2024-02-30')), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeDate(2, '2024-03-01', true)), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeDate(4, '2024-03-01')), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeDate(5, '2024-03-01')), 'MBUS_ENCODE');
+    assert.equal(
+      mbusCode(() => encodeDate(4, '2300-01-01T00:00')),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeDate(2, '2081-01-01')),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeDate(2, '1980-01-01')),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeDate(2, '2024-02-30')),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeDate(2, '2024-03-01', true)),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeDate(4, '2024-03-01')),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeDate(5, '2024-03-01')),
+      'MBUS_ENCODE',
+    );
   });
 });
 
@@ -109,7 +130,10 @@ describe('dates in records (VIF 6C, 6D; §5)', () => {
     const r = decodeRecords(fromHex('02 FD 30 01 33 04 FD 70 25 2E 0F 33'));
     assert.deepEqual(
       r.records.map((x) => [x.quantity, x.value.kind]),
-      [['start of tariff', 'date'], ['date and time of battery change', 'datetime']],
+      [
+        ['start of tariff', 'date'],
+        ['date and time of battery change', 'datetime'],
+      ],
     );
   });
 

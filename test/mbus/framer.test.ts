@@ -125,7 +125,7 @@ describe('MbusFramer', () => {
     for (let n = 0; n < 200; n++) {
       const f = new MbusFramer();
       const got: Uint8Array[] = [];
-      for (let i = 0; i < stream.length; ) {
+      for (let i = 0; i < stream.length;) {
         const k = r.int(40);
         got.push(...f.push(stream.subarray(i, i + k)));
         i += k;

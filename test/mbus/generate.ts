@@ -41,7 +41,7 @@ function randomData(r: Prng, df: number): number[] {
   if (df === 5) {
     for (;;) {
       const b = r.bytes(4);
-      if (((b[3]! & 0x7f) << 1 | b[2]! >> 7) !== 0xff) return [...b];
+      if ((((b[3]! & 0x7f) << 1) | (b[2]! >> 7)) !== 0xff) return [...b];
     }
   }
   if (df !== 0xd) {

@@ -123,8 +123,16 @@ describe('the other CIs (§3)', () => {
   test('0x70: application error codes 0–9 and their messages (libmbus table)', () => {
     assert.equal(APPLICATION_ERRORS.length, 10);
     const expected = [
-      'unspecified error', 'unimplemented CI', 'buffer too long, truncated', 'too many records', 'premature end of record',
-      'more than 10 DIFEs', 'more than 10 VIFEs', 'reserved', 'application busy', 'too many readouts',
+      'unspecified error',
+      'unimplemented CI',
+      'buffer too long, truncated',
+      'too many records',
+      'premature end of record',
+      'more than 10 DIFEs',
+      'more than 10 VIFEs',
+      'reserved',
+      'application busy',
+      'too many readouts',
     ];
     expected.forEach((message, code) => {
       const t = decodeTelegram(frame(0x70, code.toString(16).padStart(2, '0')));
@@ -138,7 +146,12 @@ describe('the other CIs (§3)', () => {
   });
 
   test('an unknown CI is refused with one error naming it', () => {
-    for (const [ci, what] of [[0x71, 'alarm status'], [0x73, 'fixed data'], [0x7b, 'not an EN 13757-3 CI'], [0x51, 'data send']] as const) {
+    for (const [ci, what] of [
+      [0x71, 'alarm status'],
+      [0x73, 'fixed data'],
+      [0x7b, 'not an EN 13757-3 CI'],
+      [0x51, 'data send'],
+    ] as const) {
       try {
         decodeTelegram(frame(ci, '00 01 02'));
         assert.fail('no error');
@@ -152,16 +165,37 @@ describe('the other CIs (§3)', () => {
   });
 
   test('a header cut short is refused', () => {
-    assert.equal(mbusCode(() => decodeTelegram(frame(0x72, '87 01 30 58 2D 2C 34 0C 2A 00 00'))), 'MBUS_LENGTH');
-    assert.equal(mbusCode(() => decodeTelegram(frame(0x7a, '2A 04 00'))), 'MBUS_LENGTH');
-    assert.equal(mbusCode(() => decodeApplicationHead(0x72, new Uint8Array(0))), 'MBUS_LENGTH');
+    assert.equal(
+      mbusCode(() => decodeTelegram(frame(0x72, '87 01 30 58 2D 2C 34 0C 2A 00 00'))),
+      'MBUS_LENGTH',
+    );
+    assert.equal(
+      mbusCode(() => decodeTelegram(frame(0x7a, '2A 04 00'))),
+      'MBUS_LENGTH',
+    );
+    assert.equal(
+      mbusCode(() => decodeApplicationHead(0x72, new Uint8Array(0))),
+      'MBUS_LENGTH',
+    );
   });
 
   test('E5, a short frame or a master frame is not a telegram; a slave frame that is not RSP_UD is flagged', () => {
-    assert.equal(mbusCode(() => decodeTelegram(fromHex('E5'))), 'MBUS_NOT_TELEGRAM');
-    assert.equal(mbusCode(() => decodeTelegram(fromHex('10 5B BB 16 16'))), 'MBUS_NOT_TELEGRAM');
-    assert.equal(mbusCode(() => decodeTelegram(fromHex('68 06 06 68 53 05 51 01 7A 17 3B 16'))), 'MBUS_NOT_TELEGRAM');
-    assert.equal(mbusCode(() => decodeTelegram(fromHex('10 40 BB FC 16'))), 'MBUS_CHECKSUM');
+    assert.equal(
+      mbusCode(() => decodeTelegram(fromHex('E5'))),
+      'MBUS_NOT_TELEGRAM',
+    );
+    assert.equal(
+      mbusCode(() => decodeTelegram(fromHex('10 5B BB 16 16'))),
+      'MBUS_NOT_TELEGRAM',
+    );
+    assert.equal(
+      mbusCode(() => decodeTelegram(fromHex('68 06 06 68 53 05 51 01 7A 17 3B 16'))),
+      'MBUS_NOT_TELEGRAM',
+    );
+    assert.equal(
+      mbusCode(() => decodeTelegram(fromHex('10 40 BB FC 16'))),
+      'MBUS_CHECKSUM',
+    );
     const t = decodeTelegram(frame(0x78, '02 59 7D 1A', 0x00));
     assert.deepEqual(t.problems, ['C 0x00 is not RSP_UD (08, 18, 28 or 38)']);
     assert.deepEqual(decodeTelegram(frame(0x78, '02 59 7D 1A', 0x38)).problems, [], 'ACD and DFC set: still RSP_UD');

@@ -35,8 +35,7 @@ const MASTER_FRAMES: readonly MasterVector[] = [
   { source: '§9.1 SND_NKE to 187', bytes: '10 40 BB FB 16', build: () => sndNke(187), frame: short(0x40, 0xbb) },
   { source: '§9.1 REQ_UD2 to 187, FCB 1', bytes: '10 7B BB 36 16', build: () => reqUd2(187, true), frame: short(0x7b, 0xbb) },
   { source: '§9.1 REQ_UD2 to 187, FCB 0', bytes: '10 5B BB 16 16', build: () => reqUd2(187, false), frame: short(0x5b, 0xbb) },
-  { source: '§9.1 REQ_UD2 to FE', bytes: '10 5B FE 59 16', build: () => reqUd2(Address.BROADCAST_REPLY, false),
-    frame: short(0x5b, 0xfe) },
+  { source: '§9.1 REQ_UD2 to FE', bytes: '10 5B FE 59 16', build: () => reqUd2(Address.BROADCAST_REPLY, false), frame: short(0x5b, 0xfe) },
   { source: '§9.1 SND_NKE to FD (deselect)', bytes: '10 40 FD 3D 16', build: () => sndNke(Address.NETWORK), frame: short(0x40, 0xfd) },
   { source: '§9.1 SND_NKE broadcast', bytes: '10 40 FF 3F 16', build: () => sndNke(Address.BROADCAST), frame: short(0x40, 0xff) },
   {
@@ -78,7 +77,10 @@ describe('master frames, byte for byte (§9.1, §9.3)', () => {
       const f = decodeFrame(setBaudRate(1, baud));
       assert.equal(f.kind === 'control' ? f.ci : -1, 0xb8 + i, `${baud} Bd`);
     });
-    assert.equal(mbusCode(() => setBaudRate(1, 115200)), 'MBUS_BAD_REQUEST');
+    assert.equal(
+      mbusCode(() => setBaudRate(1, 115200)),
+      'MBUS_BAD_REQUEST',
+    );
   });
 
   test('application reset with a subcode; FCB 1 gives C = 73', () => {
@@ -87,10 +89,22 @@ describe('master frames, byte for byte (§9.1, §9.3)', () => {
   });
 
   test('builders refuse what is not a byte, and a primary address above 250', () => {
-    assert.equal(mbusCode(() => sndNke(256)), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => reqUd2(-1, true)), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => reqUd2(1.5, true)), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => setPrimaryAddress(5, 251)), 'MBUS_BAD_REQUEST');
+    assert.equal(
+      mbusCode(() => sndNke(256)),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => reqUd2(-1, true)),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => reqUd2(1.5, true)),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => setPrimaryAddress(5, 251)),
+      'MBUS_BAD_REQUEST',
+    );
     assert.equal(toHex(setPrimaryAddress(5, 250)), '68 06 06 68 53 05 51 01 7A FA 1E 16');
   });
 });
@@ -120,7 +134,10 @@ describe('slave frames', () => {
     assert.equal(bytes[1], 0xff);
     assert.deepEqual(decodeFrame(bytes), { kind: 'long', control: 0x08, address: 1, ci: 0x72, data });
     const tooLong = { kind: 'long' as const, control: 0x08, address: 1, ci: 0x72, data: new Uint8Array(253) };
-    assert.equal(mbusCode(() => encodeFrame(tooLong)), 'MBUS_LENGTH');
+    assert.equal(
+      mbusCode(() => encodeFrame(tooLong)),
+      'MBUS_LENGTH',
+    );
   });
 
   test('a long frame without data is written as a control frame', () => {
@@ -149,7 +166,10 @@ describe('decodeFrame refuses what is not one whole frame (§2: L ≤ 255, both 
   ];
   for (const c of CASES) {
     test(`${c.what}: ${c.bytes || '(empty)'} → ${c.code}`, () => {
-      assert.equal(mbusCode(() => decodeFrame(fromHex(c.bytes))), c.code);
+      assert.equal(
+        mbusCode(() => decodeFrame(fromHex(c.bytes))),
+        c.code,
+      );
     });
   }
 
@@ -172,7 +192,11 @@ describe('decodeFrame refuses what is not one whole frame (§2: L ≤ 255, both 
         for (let bit = 0; bit < 8; bit++) {
           const flipped = Uint8Array.from(frame);
           flipped[i] = flipped[i]! ^ (1 << bit);
-          assert.notEqual(mbusCode(() => decodeFrame(flipped)), 'no error', `byte ${i} bit ${bit}`);
+          assert.notEqual(
+            mbusCode(() => decodeFrame(flipped)),
+            'no error',
+            `byte ${i} bit ${bit}`,
+          );
         }
       }
     }

@@ -7,7 +7,11 @@ import { REGISTER_RULES, assignRegisters } from '../../src/mbus/registers.js';
 import { readTsv } from './support.js';
 
 /** KMP register names from kmp-registers.tsv (id_hex, id_dec, name, family). */
-const NAMES = new Map(readTsv('kmp-registers.tsv').slice(1).map(([, id = '', name = '']) => [Number(id), name]));
+const NAMES = new Map(
+  readTsv('kmp-registers.tsv')
+    .slice(1)
+    .map(([, id = '', name = '']) => [Number(id), name]),
+);
 const registerName = (id: number): string => NAMES.get(id) ?? `Register ${id}`;
 
 /** The register each record of the hex gets, after the whole set is assigned (KAM header). */
@@ -90,20 +94,33 @@ describe('one id per telegram: the first record wins, the later one is flagged',
   test('two E1 records', () => {
     const hex = '04 06 01 00 00 00 04 0F 02 00 00 00 04 14 03 00 00 00';
     const r = assignRegisters(decodeRecords(fromHex(hex), { manufacturer: 'KAM' }).records);
-    assert.deepEqual(r.map((x) => x.register), [60, undefined, 68]);
+    assert.deepEqual(
+      r.map((x) => x.register),
+      [60, undefined, 68],
+    );
     assert.equal(r[1]?.problem, 'register 60 already taken by record 1 (DIF 04 VIF 06)');
     assert.equal(r[0]?.problem, undefined);
   });
 
   test('a date-and-time and a time record both claim 1002', () => {
     const r = assignRegisters(decodeRecords(fromHex('04 6D 25 2E 0F 33 03 6D 05 25 0E')).records);
-    assert.deepEqual(r.map((x) => x.register), [1002, undefined]);
+    assert.deepEqual(
+      r.map((x) => x.register),
+      [1002, undefined],
+    );
     assert.match(r[1]?.problem ?? '', /register 1002 already taken by record 1/);
   });
 
   test('assigning twice gives the same result (no stale ids)', () => {
     const once = assignRegisters(decodeRecords(fromHex('04 06 01 00 00 00 04 06 02 00 00 00')).records);
-    assert.deepEqual(assignRegisters(once).map((x) => x.register), [60, undefined]);
-    assert.deepEqual(assignRegisters(once.slice(1)).map((x) => x.register), [undefined], 'a flagged record stays flagged');
+    assert.deepEqual(
+      assignRegisters(once).map((x) => x.register),
+      [60, undefined],
+    );
+    assert.deepEqual(
+      assignRegisters(once.slice(1)).map((x) => x.register),
+      [undefined],
+      'a flagged record stays flagged',
+    );
   });
 });

@@ -145,16 +145,29 @@ describe('encodeRecord refuses what it cannot write exactly', () => {
   for (const c of CASES) {
     test(`${c.what} → ${c.hex ?? c.code}`, () => {
       if (c.hex) assert.equal(toHex(encodeRecord(c.rec, { manufacturer: 'KAM' })), c.hex);
-      else assert.equal(mbusCode(() => encodeRecord(c.rec, { manufacturer: 'KAM' })), c.code);
+      else
+        assert.equal(
+          mbusCode(() => encodeRecord(c.rec, { manufacturer: 'KAM' })),
+          c.code,
+        );
     });
   }
 
   test('a telegram over 252 data bytes is refused', () => {
     const records = Array.from({ length: 41 }, () => fromHex('04 06 01 00 00 00'));
     const header = { id: '12345678', manufacturer: 'KAM', version: 1, medium: 4, accessNumber: 1 };
-    assert.equal(mbusCode(() => encodeTelegram({ address: 1, header, records })), 'MBUS_LENGTH');
+    assert.equal(
+      mbusCode(() => encodeTelegram({ address: 1, header, records })),
+      'MBUS_LENGTH',
+    );
     assert.equal(encodeTelegram({ address: 1, header, records: records.slice(0, 40) }).length, 6 + 3 + 12 + 240);
-    assert.equal(mbusCode(() => encodeTelegram({ address: 1, ci: 0x72, records: [] })), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeTelegram({ address: 1, ci: 0x71, records: [] })), 'MBUS_ENCODE');
+    assert.equal(
+      mbusCode(() => encodeTelegram({ address: 1, ci: 0x72, records: [] })),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeTelegram({ address: 1, ci: 0x71, records: [] })),
+      'MBUS_ENCODE',
+    );
   });
 });

@@ -47,11 +47,27 @@ describe('select frames, byte for byte', () => {
   });
 
   test('bad masks are refused', () => {
-    assert.equal(mbusCode(() => encodeSelection({ id: '3141FFF' })), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => encodeSelection({ id: '3141EFFF' })), 'MBUS_BAD_REQUEST', 'only F is a wildcard');
-    assert.equal(mbusCode(() => encodeSelection({ id: '31415926', manufacturer: 'kam' })), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => encodeSelection({ id: '31415926', version: 256 })), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => decodeSelection(fromHex('FF FF 41 31 FF FF FF'))), 'MBUS_LENGTH');
+    assert.equal(
+      mbusCode(() => encodeSelection({ id: '3141FFF' })),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => encodeSelection({ id: '3141EFFF' })),
+      'MBUS_BAD_REQUEST',
+      'only F is a wildcard',
+    );
+    assert.equal(
+      mbusCode(() => encodeSelection({ id: '31415926', manufacturer: 'kam' })),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => encodeSelection({ id: '31415926', version: 256 })),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => decodeSelection(fromHex('FF FF 41 31 FF FF FF'))),
+      'MBUS_LENGTH',
+    );
   });
 });
 
@@ -75,8 +91,14 @@ describe('matching and parsing', () => {
     assert.deepEqual(parseSecondaryMask('3141ffff'), { id: '3141FFFF' });
     assert.deepEqual(parseSecondaryMask('583001872D2C340C'), { id: '58300187', manufacturer: 'KAM', version: 0x34, medium: 0x0c });
     assert.deepEqual(parseSecondaryMask('58300187FFFFFFFF'), { id: '58300187' });
-    assert.equal(mbusCode(() => parseSecondaryMask('5830018')), 'MBUS_BAD_REQUEST');
-    assert.equal(mbusCode(() => parseSecondaryMask('583001870000FFFF')), 'MBUS_BAD_REQUEST');
+    assert.equal(
+      mbusCode(() => parseSecondaryMask('5830018')),
+      'MBUS_BAD_REQUEST',
+    );
+    assert.equal(
+      mbusCode(() => parseSecondaryMask('583001870000FFFF')),
+      'MBUS_BAD_REQUEST',
+    );
   });
 
   test('manufacturer letters: KAM = 0x2C2D, AAA and ZZZ are the ends of the range (§3)', () => {

@@ -205,7 +205,10 @@ describe('telegramJson: exactly what the product prints', () => {
     type Json = { records: Array<Record<string, unknown>>; moreFollows: boolean };
     const json = JSON.parse(telegramJson(decodeTelegram(TST_TELEGRAM_1))) as Json;
     assert.equal(json.moreFollows, true);
-    assert.deepEqual(json.records.map((r) => r.value), [123.456, 532.1, 12.34, 875, -3.25, -0.125, 'V1.02']);
+    assert.deepEqual(
+      json.records.map((r) => r.value),
+      [123.456, 532.1, 12.34, 875, -3.25, -0.125, 'V1.02'],
+    );
     assert.equal(telegramJson(decodeTelegram(MC403_REPLY)).includes('"vifeCodes":["backward flow"]'), true);
   });
 

@@ -8,7 +8,7 @@ import { decodeReal, encodeReal, float32ToDecimal } from '../../src/mbus/real.js
 import { decodeBcd, decodeInt, encodeBcd, encodeInt, lvarByte, lvarForm } from '../../src/mbus/values.js';
 import { SEED, mbusCode, prng } from './support.js';
 
-describe('integers: little-endian two\'s complement, BigInt', () => {
+describe("integers: little-endian two's complement, BigInt", () => {
   test('every byte as an 8-bit integer, and back', () => {
     for (let b = 0; b < 256; b++) {
       const v = decodeInt(Uint8Array.of(b));
@@ -22,8 +22,14 @@ describe('integers: little-endian two\'s complement, BigInt', () => {
       const max = (1n << BigInt(8 * n - 1)) - 1n;
       assert.equal(decodeInt(encodeInt(max, n)), max);
       assert.equal(decodeInt(encodeInt(-max - 1n, n)), -max - 1n);
-      assert.equal(mbusCode(() => encodeInt(max + 1n, n)), 'MBUS_ENCODE');
-      assert.equal(mbusCode(() => encodeInt(-max - 2n, n)), 'MBUS_ENCODE');
+      assert.equal(
+        mbusCode(() => encodeInt(max + 1n, n)),
+        'MBUS_ENCODE',
+      );
+      assert.equal(
+        mbusCode(() => encodeInt(-max - 2n, n)),
+        'MBUS_ENCODE',
+      );
     }
     assert.equal(decodeInt(fromHex('01 00 00 00 00 00 20 00')), 9007199254740993n, '2^53 + 1, which a double cannot hold');
     assert.equal(toHex(encodeInt(-2n, 8)), 'FE FF FF FF FF FF FF FF');
@@ -49,8 +55,14 @@ describe('BCD (type A)', () => {
     assert.deepEqual(decodeBcd(fromHex('25 01 F0')), { ok: true, value: -125n });
     assert.equal(toHex(encodeBcd(-125n, 3)), '25 01 F0');
     assert.equal(toHex(encodeBcd(99999n, 3)), '99 99 09');
-    assert.equal(mbusCode(() => encodeBcd(1000000n, 3)), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeBcd(-100000n, 3)), 'MBUS_ENCODE');
+    assert.equal(
+      mbusCode(() => encodeBcd(1000000n, 3)),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeBcd(-100000n, 3)),
+      'MBUS_ENCODE',
+    );
     assert.equal(toHex(encodeBcd(-99999n, 3)), '99 99 F9');
   });
 });
@@ -125,8 +137,14 @@ describe('32-bit real → the shortest decimal that reads back as the same float
   });
 
   test('encodeReal refuses a decimal that is not a float32 value', () => {
-    assert.equal(mbusCode(() => encodeReal(Decimal.parse('0.123456789123')!)), 'MBUS_ENCODE');
-    assert.equal(mbusCode(() => encodeReal(Decimal.of(1n, 39))), 'MBUS_ENCODE');
+    assert.equal(
+      mbusCode(() => encodeReal(Decimal.parse('0.123456789123')!)),
+      'MBUS_ENCODE',
+    );
+    assert.equal(
+      mbusCode(() => encodeReal(Decimal.of(1n, 39))),
+      'MBUS_ENCODE',
+    );
     assert.equal(toHex(encodeReal(Decimal.parse('0.10')!)), 'CD CC CC 3D', '0.10 is the value 0.1');
   });
 });

@@ -131,7 +131,10 @@ describe('primary VIF table (§5): value = raw × 10^exponent, in the KMP unit',
   }
 
   test('VIF 6F and EF (reserved), 7E (any VIF: master only) are kept as hex and flagged', () => {
-    for (const [hex, re] of [['04 6F 01 02 03 04', /reserved/], ['04 7E 01 02 03 04', /readout selection/]] as const) {
+    for (const [hex, re] of [
+      ['04 6F 01 02 03 04', /reserved/],
+      ['04 7E 01 02 03 04', /readout selection/],
+    ] as const) {
       const r = decodeRecords(fromHex(hex)).records[0]!;
       assert.deepEqual(r.value, { kind: 'bytes', hex: '01 02 03 04' });
       assert.match(r.problem!, re);
@@ -193,9 +196,19 @@ describe('combinable VIFEs (§5)', () => {
 
   test('record error codes 00–1F make the value invalid, with the error name', () => {
     const NAMES: ReadonlyArray<[number, string]> = [
-      [0x00, 'none'], [0x01, 'too many DIFEs'], [0x02, 'storage number not implemented'], [0x05, 'function not implemented'],
-      [0x08, 'reserved'], [0x0b, 'too many VIFEs'], [0x0e, 'VIF/DIF mismatch'], [0x15, 'no data available (undefined value)'],
-      [0x16, 'data overflow'], [0x17, 'data underflow'], [0x18, 'data error'], [0x1c, 'premature end of record'], [0x1f, 'reserved'],
+      [0x00, 'none'],
+      [0x01, 'too many DIFEs'],
+      [0x02, 'storage number not implemented'],
+      [0x05, 'function not implemented'],
+      [0x08, 'reserved'],
+      [0x0b, 'too many VIFEs'],
+      [0x0e, 'VIF/DIF mismatch'],
+      [0x15, 'no data available (undefined value)'],
+      [0x16, 'data overflow'],
+      [0x17, 'data underflow'],
+      [0x18, 'data error'],
+      [0x1c, 'premature end of record'],
+      [0x1f, 'reserved'],
     ];
     for (const [code, name] of NAMES) {
       assert.equal(recordErrorName(code), name);

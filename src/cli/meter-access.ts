@@ -42,7 +42,7 @@ export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: 
         signal: ctx.signal,
         log: (dir, bytes) => ctx.log.frame(dir, bytes),
       });
-      const meter = new KmpMeter(client);
+      const meter = new KmpMeter(client, setup.model);
       const value = await fn(meter);
       ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
       return { value, stats: meter.stats };

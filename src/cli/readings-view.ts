@@ -13,6 +13,19 @@ export interface Row {
   numeric: boolean;
   unit: string;
   note?: string;
+  /** An info code's named flags. */
+  flags?: string[];
+}
+
+/** An info code as people read it: `260 (LOW_BATTERY_LEVEL, FLOW_SENSOR_WEAK_OR_AIR)`. */
+export function withFlags(text: string, flags: readonly string[] | undefined): string {
+  return flags && flags.length > 0 ? `${text} (${flags.join(', ')})` : text;
+}
+
+/** An info code in JSON: `{"value": 260, "flags": ["LOW_BATTERY_LEVEL", …]}`; any other value as itself. */
+export function jsonValue(text: string, numeric: boolean, flags: readonly string[] | undefined): unknown {
+  const value = numeric ? new RawNumber(text) : text;
+  return flags ? { value, flags } : value;
 }
 
 /** Rows in the order asked for (each id once), whether read, left out by the meter, or failed. */
@@ -20,7 +33,15 @@ export function rowsFor(ids: readonly number[], result: ReadResult): Row[] {
   const failed = new Set(result.failed.flatMap((f) => f.registers));
   return [...new Set(ids)].map((id) => {
     const r = result.readings.get(id);
-    if (r) return { id, name: r.name, value: r.text, numeric: r.value !== undefined, unit: r.unit };
+    if (r)
+      return {
+        id,
+        name: r.name,
+        value: r.text,
+        numeric: r.value !== undefined,
+        unit: r.unit,
+        ...(r.flags ? { flags: r.flags.map((f) => f.name) } : {}),
+      };
     return {
       id,
       name: registerName(id),
@@ -44,7 +65,12 @@ export function alignColumns(header: string[], cells: string[][], right: Readonl
 }
 
 export function renderTable(ctx: Context, rows: Row[], idHeader = 'ID'): string {
-  const cells = rows.map((r) => [String(r.id), r.name, r.value ?? `(${r.note ?? 'not read'})`, r.unit]);
+  const cells = rows.map((r) => [
+    String(r.id),
+    r.name,
+    r.value === undefined ? `(${r.note ?? 'not read'})` : withFlags(r.value, r.flags),
+    r.unit,
+  ]);
   const t = alignColumns([idHeader, 'Register', 'Value', 'Unit'], cells, new Set([0, 2]));
   const out = [ctx.out.bold(t.header)];
   rows.forEach((r, i) => out.push(r.value === undefined ? ctx.out.yellow(t.lines[i]!) : t.lines[i]!));
@@ -55,7 +81,7 @@ export function renderTable(ctx: Context, rows: Row[], idHeader = 'ID'): string 
 export function registersDoc(rows: Row[], result: ReadResult): Record<string, unknown> {
   const registers = rows
     .filter((r) => r.value !== undefined)
-    .map((r) => ({ id: r.id, name: r.name, value: r.numeric ? new RawNumber(r.value!) : r.value, unit: r.unit }));
+    .map((r) => ({ id: r.id, name: r.name, value: jsonValue(r.value!, r.numeric, r.flags), unit: r.unit }));
   const failedIds = new Set(result.failed.flatMap((f) => f.registers));
   const missing = rows.filter((r) => r.value === undefined && !failedIds.has(r.id)).map((r) => r.id);
   const doc: Record<string, unknown> = { registers, missing };

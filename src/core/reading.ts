@@ -25,6 +25,15 @@ export interface Reading {
   tariff?: number;
   subunit?: number;
   function?: 'instantaneous' | 'maximum' | 'minimum' | 'error';
+  /** For an info code: its set bits as named flags, for the meter's model (BIT_n where unknown). */
+  flags?: ReadingFlag[];
+}
+
+/** One set bit of an info code: `LOW_BATTERY_LEVEL`, category `battery` (leak, alarm, battery, problem, info, unknown). */
+export interface ReadingFlag {
+  bit: number;
+  name: string;
+  category: string;
 }
 
 export interface ReadFailure {
@@ -66,6 +75,8 @@ export interface MeterIdentity {
   serial: string;
   /** "MULTICAL (type 0x0004)", "MULTICAL 403"… */
   model: string;
+  /** The MULTICAL model number when known ("403"): from the user (`--model`) or the M-Bus version byte. */
+  modelNumber?: string;
   /** Software revision (KMP "F1") or M-Bus version. */
   revision: string;
   manufacturer: string;

@@ -7,6 +7,7 @@ import type { Reading } from '../core/reading.js';
 import { unitDef } from '../core/units.js';
 import type { RegisterRecord } from './app.js';
 import { formatRecord } from './format.js';
+import { decodeInfoCode, infoCodeFromRecord, layoutForModel } from './info-code.js';
 import { registerName } from './registers.js';
 
 const BY_REGISTER: Readonly<Record<number, string>> = {
@@ -51,9 +52,13 @@ export function kmpQuantity(id: number, unit: string): string {
   return (q && BY_UNIT_QUANTITY[q]) ?? 'number';
 }
 
-export function recordToReading(rec: RegisterRecord): Reading {
+/** Registers that hold the info code: 99 (InfoCode) and 369 (Info bits). */
+const INFO_CODE_REGISTERS: ReadonlySet<number> = new Set([99, 369]);
+
+/** A record as a reading; an info code also gets its named flags, for `model` (the meter's MULTICAL model, if known). */
+export function recordToReading(rec: RegisterRecord, model?: string): Reading {
   const f = formatRecord(rec);
-  return {
+  const reading: Reading = {
     register: rec.id,
     name: registerName(rec.id),
     quantity: kmpQuantity(rec.id, f.unit),
@@ -61,4 +66,12 @@ export function recordToReading(rec: RegisterRecord): Reading {
     text: f.text,
     unit: f.unit,
   };
+  if (INFO_CODE_REGISTERS.has(rec.id) && f.numeric && rec.siex === 0) {
+    reading.flags = decodeInfoCode(infoCodeFromRecord(rec), layoutForModel(model).id).flags.map((x) => ({
+      bit: x.bit,
+      name: x.name,
+      category: x.category,
+    }));
+  }
+  return reading;
 }

@@ -15,7 +15,11 @@ const SERIAL_REGISTER = 1001;
 export class KmpMeter implements MeterReader {
   readonly protocol = 'kmp' as const;
 
-  constructor(readonly client: KmpClient) {}
+  /** `model`: the MULTICAL model when the user named it (`--model`), for the info code's flags. */
+  constructor(
+    readonly client: KmpClient,
+    private readonly model?: string,
+  ) {}
 
   get stats(): ReadStats {
     return this.client.stats;
@@ -31,7 +35,7 @@ export class KmpMeter implements MeterReader {
     const r = await this.client.readRegisters(ride ? [...unique, SERIAL_REGISTER] : unique);
     const serialRecord = r.records.get(SERIAL_REGISTER);
     if (ride) r.records.delete(SERIAL_REGISTER);
-    const readings = new Map([...r.records].map(([id, rec]) => [id, recordToReading(rec)]));
+    const readings = new Map([...r.records].map(([id, rec]) => [id, recordToReading(rec, this.model)]));
     const result: ReadResult = {
       readings,
       all: [...readings.values()],
@@ -61,6 +65,7 @@ export class KmpMeter implements MeterReader {
       model: `MULTICAL (type ${hex})`,
       revision: type.revision,
       manufacturer: 'Kamstrup',
+      ...(this.model ? { modelNumber: this.model } : {}),
       facts: [
         { key: 'serialNo', value: serial, label: 'Serial number', text: String(serial) },
         { key: 'meterType', value: type.type, label: 'Meter type', text: hex },

@@ -9,6 +9,8 @@ import type { MeterIdentity } from '../core/reading.js';
 import type { PublishedReading } from './sensors.js';
 
 export const DISCOVERY_PREFIX = 'homeassistant';
+/** Register 99, InfoCode. */
+export const INFO_CODE_REGISTER = 99;
 export const PAYLOAD_ONLINE = 'online';
 export const PAYLOAD_OFFLINE = 'offline';
 
@@ -58,6 +60,8 @@ export function discoveryConfig(reading: PublishedReading, identity: MeterIdenti
   if (reading.unit !== '') payload.unit_of_measurement = reading.unit;
   if (reading.ha.deviceClass !== undefined) payload.device_class = reading.ha.deviceClass;
   if (reading.ha.stateClass !== undefined) payload.state_class = reading.ha.stateClass;
+  // The info code is for diagnosis; its flags are the binary sensors of alarms.ts.
+  if (reading.id === INFO_CODE_REGISTER) payload.entity_category = 'diagnostic';
   payload.availability_topic = statusTopic(baseTopic);
   payload.payload_available = PAYLOAD_ONLINE;
   payload.payload_not_available = PAYLOAD_OFFLINE;

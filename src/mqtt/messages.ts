@@ -3,7 +3,8 @@
  * discovery configs and the status, in order, with their QoS and retain flags; and the last will.
  */
 import { RawNumber, stringifyJson } from '../core/json.js';
-import type { MeterIdentity } from '../core/reading.js';
+import type { MeterIdentity, Reading } from '../core/reading.js';
+import { alarmConfigs, alarmsObject, alarmsTopic } from './alarms.js';
 import { discoveryConfigs, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic, valuesTopic } from './discovery.js';
 import type { PublishedReading } from './sensors.js';
 
@@ -48,6 +49,8 @@ export interface PublicationInput {
   timestamp: string;
   /** Set with --ha-discovery when the meter's serial number and type are known. */
   identity?: MeterIdentity | undefined;
+  /** The info code reading, when it was read: its flags go to <topic>/alarms. */
+  info?: Reading | undefined;
 }
 
 /**
@@ -60,13 +63,18 @@ export function publication(input: PublicationInput): OutgoingMessage[] {
   const { baseTopic, qos, retain, readings } = input;
   const out: OutgoingMessage[] = [];
   if (input.identity && readings.length > 0) {
-    for (const d of discoveryConfigs(readings, input.identity, baseTopic)) {
+    const alarms = input.info ? alarmConfigs(input.identity, baseTopic) : [];
+    for (const d of [...discoveryConfigs(readings, input.identity, baseTopic), ...alarms]) {
       out.push({ topic: d.topic, payload: stringifyJson(d.payload), qos, retain: true });
     }
   }
   if (readings.length > 0) {
     out.push({ topic: valuesTopic(baseTopic), payload: stringifyJson(valuesObject(readings, input.timestamp)), qos, retain });
     for (const r of readings) out.push({ topic: `${baseTopic}/${r.key}`, payload: r.text, qos, retain });
+  }
+  if (input.info) {
+    const doc = alarmsObject(input.info, input.identity?.modelNumber);
+    out.push({ topic: alarmsTopic(baseTopic), payload: stringifyJson(doc), qos, retain });
   }
   out.push({ topic: statusTopic(baseTopic), payload: readings.length > 0 ? PAYLOAD_ONLINE : PAYLOAD_OFFLINE, qos, retain: true });
   return out;

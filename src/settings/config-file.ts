@@ -166,7 +166,8 @@ function checkSection(
 /** What is wrong with a YAML value for `type`; a secret's value is never put in the message. */
 function checkValue(type: ValueType, v: unknown, name: string): string | undefined {
   if (v === null || v === undefined) return 'has no value';
-  const wantsText = type.kind === 'text' || type.kind === 'secret' || type.kind === 'path' || type.kind === 'enum';
+  const wantsText =
+    type.kind === 'text' || type.kind === 'secret' || type.kind === 'path' || (type.kind === 'enum' && typeof v !== 'number');
   if (wantsText && typeof v !== 'string') {
     if (typeof v !== 'number' && typeof v !== 'boolean') return 'must be text';
     const key = name.split('.').pop();
@@ -177,7 +178,7 @@ function checkValue(type: ValueType, v: unknown, name: string): string | undefin
   if (wantsText && (v as string).trim() === '') return 'is empty';
   if ((type.kind === 'int' || type.kind === 'seconds') && (typeof v !== 'number' || !Number.isFinite(v))) return 'must be a number';
   if (type.kind === 'list') return checkList(type, v);
-  if (type.kind === 'enum' && !type.values.includes(v as string)) return `must be ${either(type.values)}`;
+  if (type.kind === 'enum' && !(typeof v === 'number' || typeof v === 'string')) return `must be ${either(type.values)}`;
   return problemOf(type, v);
 }
 

@@ -37,6 +37,12 @@ export const METER_OPTIONS = {
     default: 30,
     help: 'how long to wait for another multical run on the same meter to finish',
   },
+  model: {
+    name: 'model',
+    arg: 'model',
+    type: oneOf('302', '303', '402', '403', '601', '602', '603', '803'),
+    help: "the MULTICAL model, to name the info code's flags (default: unknown; then only the flags every model shares are named)",
+  },
   deadline: {
     name: 'deadline',
     arg: 'seconds',
@@ -48,6 +54,8 @@ export const METER_OPTIONS = {
 
 export interface MeterSetup {
   device: DeviceSpec;
+  /** The MULTICAL model the user named, if any (`--model`). */
+  model: string | undefined;
   timeoutMs: number;
   retries: number;
   lockWaitMs: number;
@@ -65,7 +73,8 @@ export function meterSetup(src: Sources): MeterSetup {
   const timeoutMs = resolveValue<number>(o.timeout, src);
   const retries = resolveValue<number>(o.retries, src);
   const lockWaitMs = resolveValue<number>(o.lockWait, src);
-  return { device: parseDevice(resolveValue<string | undefined>(o.device, src), serial), timeoutMs, retries, lockWaitMs };
+  const model = resolveValue<string | undefined>(o.model, src);
+  return { device: parseDevice(resolveValue<string | undefined>(o.device, src), serial), model, timeoutMs, retries, lockWaitMs };
 }
 
 export function parseDevice(text: string | undefined, serial: SerialSettings): DeviceSpec {

@@ -90,7 +90,9 @@ export function problemOf(type: ValueType, v: unknown): string | undefined {
         : `must be a number of seconds from ${type.min} to ${type.max}`;
     }
     case 'enum':
-      return typeof v === 'string' && type.values.includes(v) ? undefined : `must be ${either(type.values)}`;
+      return (typeof v === 'string' || typeof v === 'number') && type.values.includes(String(v))
+        ? undefined
+        : `must be ${either(type.values)}`;
     case 'list':
       return undefined; // lists are checked item by item (checkList)
   }
@@ -105,6 +107,8 @@ export function valueOf(type: ValueType, v: unknown): unknown {
       return typeof v === 'number' ? v : Number(v);
     case 'seconds':
       return Math.round((typeof v === 'number' ? v : Number(v)) * 1000);
+    case 'enum':
+      return String(v);
     default:
       return v;
   }

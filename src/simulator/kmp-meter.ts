@@ -25,6 +25,7 @@ interface Settings {
   energyUnit: EnergyUnit;
   serialNo: number;
   meterType: number;
+  infoCode: number;
   now: () => number;
   random: () => number;
 }
@@ -46,10 +47,11 @@ export class KmpSimulator {
       energyUnit: options.energyUnit ?? 'MWh',
       serialNo: options.serialNo ?? 19088743,
       meterType: options.meterType ?? 0x0004,
+      infoCode: options.infoCode ?? 0,
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
     };
-    this.registers = buildRegisters(this.options.energyUnit, this.options.serialNo);
+    this.registers = buildRegisters(this.options.energyUnit, this.options.serialNo, this.options.infoCode);
     this.plan = new FaultPlan(this.options.faults);
   }
 

@@ -81,7 +81,7 @@ function maxima(): Array<[number, Generator]> {
 }
 
 /** Register id → value as a function of time (seconds since the epoch). */
-export function buildRegisters(energyUnit: EnergyUnit, serialNo: number): Map<number, Generator> {
+export function buildRegisters(energyUnit: EnergyUnit, serialNo: number, infoCode = 0): Map<number, Generator> {
   const e =
     (base: number, kW: number): Generator =>
     (t) =>
@@ -109,7 +109,7 @@ export function buildRegisters(energyUnit: EnergyUnit, serialNo: number): Map<nu
     [92, fixed('bar', 21, -1)],
     [97, (t) => ({ unit: 'm³·°C', value: d(8123456n + BigInt(Math.floor((t - T0) / 120))) })],
     [110, (t) => ({ unit: 'm³·°C', value: d(5012345n + BigInt(Math.floor((t - T0) / 190))) })],
-    [99, fixed('', 0)],
+    [99, fixed('', infoCode)],
     [113, fixed('', 0)],
     ...maxima(),
     [152, fixed('', 19101050)],

@@ -18,6 +18,8 @@ export interface SimOptions {
   energyUnit?: EnergyUnit;
   serialNo?: number;
   meterType?: number;
+  /** What register 99 (the info code) reads: a bit field, 0 when all is well. */
+  infoCode?: number;
   /** The clock (ms since epoch); tests pin it. */
   now?: () => number;
   random?: () => number;
@@ -28,7 +30,7 @@ export const REAL_METER_TIMING = { baud: 1200, latencyMs: 250 } as const;
 
 /** The option words, for help texts. */
 export const SIM_SPEC_HELP =
-  'echo, real-timing, latency=MS, baud=N, energy=MWh|GJ|kWh, no-answer, silent-first[=N], crc-once, crc-always, garbage, ' +
+  'echo, real-timing, latency=MS, baud=N, energy=MWh|GJ|kWh, info=N (the info code), no-answer, silent-first[=N], crc-once, crc-always, garbage, ' +
   'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, omit=ID+ID, implausible (Temp1 reads 1000 °C), ' +
   'nonsense=huge|exponent|length|unit (register 60 is nonsense with a valid CRC)';
 
@@ -49,6 +51,7 @@ const WORDS: Readonly<Record<string, Apply>> = {
     o.latencyMs = REAL_METER_TIMING.latencyMs;
   },
   latency: (o, _f, v) => void (o.latencyMs = wholeNumber('latency', v)),
+  info: (o, _f, v) => void (o.infoCode = wholeNumber('info', v)),
   baud: (o, _f, v) => void (o.baud = wholeNumber('baud', v)),
   energy: (o, _f, v) => {
     if (v !== 'MWh' && v !== 'GJ' && v !== 'kWh')

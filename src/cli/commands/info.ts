@@ -1,4 +1,7 @@
-/** `multical info`: who the meter is — KMP: serial number (GetSerialNo), meter type and revision (GetType). */
+/**
+ * `multical info`: who the meter is — KMP: serial number (GetSerialNo), meter type and revision (GetType) —
+ * and how it is (the info code, register 99, with its named flags): three requests.
+ */
 import type { Command } from 'commander';
 import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
 import { resolveValue } from '../../settings/resolve.js';
@@ -6,7 +9,11 @@ import { defineCommand, type RunState } from '../command.js';
 import type { CommandEntry } from './index.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { jsonValue, withFlags } from '../readings-view.js';
 import { JSON_OPTION } from './get.js';
+
+/** Register 99: the current info code, shown with its named flags. */
+const INFO_CODE = 99;
 
 export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {
   defineCommand(
@@ -26,11 +33,31 @@ async function infoRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
   const setup = meterSetup(ctx.sources);
   const json = resolveValue<boolean>(JSON_OPTION, ctx.sources) === true;
   const { withMeter } = await import('../meter-access.js');
-  const { value: identity } = await withMeter(setup, ctx, (meter) => meter.identify());
+  const { value } = await withMeter(setup, ctx, async (meter) => ({
+    identity: await meter.identify(),
+    info: await meter.read([INFO_CODE]),
+  }));
+  const { identity } = value;
+  const code = value.info.readings.get(INFO_CODE);
   if (json) {
-    ctx.report(Object.fromEntries(identity.facts.map((f) => [f.key, f.value])));
+    const info = code ? { infoCode: jsonValue(code.text, code.value !== undefined, code.flags?.map((f) => f.name) ?? []) } : {};
+    ctx.report({ ...Object.fromEntries(identity.facts.map((f) => [f.key, f.value])), ...info });
   } else {
-    const shown = identity.facts.filter((f) => f.label !== undefined);
+    const shown = [
+      ...identity.facts.filter((f) => f.label !== undefined),
+      ...(code
+        ? [
+            {
+              label: 'Info code',
+              text: withFlags(
+                code.text,
+                code.flags?.map((f) => f.name),
+              ),
+              value: code.text,
+            },
+          ]
+        : []),
+    ];
     const width = Math.max(...shown.map((f) => f.label!.length)) + 2;
     ctx.io.stdout(shown.map((f) => `${(f.label! + ':').padEnd(width)}${f.text ?? String(f.value)}\n`).join(''));
   }

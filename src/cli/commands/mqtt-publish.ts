@@ -10,7 +10,7 @@ import type { MeterIdentity, ReadResult } from '../../core/reading.js';
 import { implausible } from '../../core/units.js';
 import { registerName } from '../../kmp/registers.js';
 import { MqttError } from '../../mqtt/errors.js';
-import { configTopic, DISCOVERY_PREFIX, nodeId } from '../../mqtt/discovery.js';
+import { configTopic, DISCOVERY_PREFIX, INFO_CODE_REGISTER, nodeId } from '../../mqtt/discovery.js';
 import { DiscoveryState } from '../../mqtt/discovery-state.js';
 import { clearedConfigs, lastWill, localTimestamp, publication, valuesObject, type OutgoingMessage } from '../../mqtt/messages.js';
 import { registerKey } from '../../mqtt/names.js';
@@ -40,7 +40,9 @@ export async function publishRun(
   ctx: Context,
 ): Promise<ExitCodeValue> {
   ctx.log.redact(settings.password);
-  const ids = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (settings.registers ?? [...DEFAULT_REGISTERS]));
+  const asked = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (settings.registers ?? [...DEFAULT_REGISTERS]));
+  // With discovery, the info code is read too: its flags are the meter's alarm sensors.
+  const ids = settings.haDiscovery && !asked.includes(INFO_CODE_REGISTER) ? [...asked, INFO_CODE_REGISTER] : asked;
   const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setupOf(), ctx);
   const { readings, missing, code: readCode } = collect(ids, meter, f, ctx);
   let code: ExitCodeValue = readCode;
@@ -52,15 +54,17 @@ export async function publishRun(
     readings,
     timestamp,
     identity: meter.identity,
+    info: meter.result?.readings.get(INFO_CODE_REGISTER),
   });
-  const discovery = meter.identity && readings.length > 0 ? staleDiscovery(ids, meter.identity, settings, ctx) : undefined;
+  const published = messages.filter((m) => m.topic.startsWith(`${DISCOVERY_PREFIX}/`)).map((m) => m.topic);
+  const discovery = meter.identity && readings.length > 0 ? staleDiscovery(ids, published, meter.identity, settings, ctx) : undefined;
   const clientId = settings.clientId ?? `multical-${meter.identity?.serial ?? meter.result?.serial ?? randomBytes(4).toString('hex')}`;
   let brokerError: MulticalError | undefined;
   try {
     const { publishMessages } = await import('../../mqtt/publisher.js');
     const all = [...(discovery?.cleared ?? []), ...messages];
     await publishMessages(settings, all, { clientId, will: lastWill(settings.topic, settings.qos), signal: ctx.signal, log: ctx.log });
-    discovery?.save(messages.filter((m) => m.topic.startsWith(`${DISCOVERY_PREFIX}/`)).map((m) => m.topic));
+    discovery?.save();
   } catch (e) {
     if (!(e instanceof MqttError) || ctx.signal.aborted) throw e;
     brokerError = e;
@@ -116,18 +120,19 @@ function collect(
 /** The configs this meter had on the broker for registers no longer asked for, and how to remember the new set. */
 function staleDiscovery(
   ids: number[],
+  published: string[],
   identity: MeterIdentity,
   settings: MqttSettings,
   ctx: Context,
-): { cleared: OutgoingMessage[]; save: (published: string[]) => void } {
+): { cleared: OutgoingMessage[]; save: () => void } {
   const state = new DiscoveryState(stateDir(ctx.io.env), settings.brokerText);
   const node = nodeId(identity);
-  const keep = new Set(ids.map((id) => configTopic(node, registerKey(id))));
+  const keep = new Set([...published, ...ids.map((id) => configTopic(node, registerKey(id)))]);
   const previous = state.nodes()[node] ?? [];
   const cleared = clearedConfigs(previous, keep, settings.qos);
-  if (cleared.length > 0) ctx.log.verbose(`mqtt: clearing ${cleared.length} discovery config(s) of registers no longer published`);
+  if (cleared.length > 0) ctx.log.verbose(`mqtt: clearing ${cleared.length} discovery config(s) no longer published`);
   const kept = previous.filter((t) => keep.has(t));
-  return { cleared, save: (published: string[]) => state.save(node, [...new Set([...kept, ...published])]) };
+  return { cleared, save: () => state.save(node, [...new Set([...kept, ...published])]) };
 }
 
 function summary(settings: MqttSettings, messages: OutgoingMessage[], n: number, status: string): string {

@@ -15,18 +15,20 @@ import { configKey, either, problemOf, type OptionSpec, type ValueType } from '.
 
 export type ConfigData = Record<string, unknown>;
 
-/** The keys a file may hold: top-level options, and a section's options under its name. */
+/** The keys a file may hold: top-level options, a section's options under its name, and the `meters:` list. */
 export interface ConfigSchema {
   top: ReadonlyMap<string, OptionSpec>;
   sections: ReadonlyMap<string, ReadonlyMap<string, OptionSpec>>;
+  /** The keys of one entry of `meters:`, when the file may list meters. */
+  meters?: ConfigSchema;
 }
 
-export function schemaOf(specs: readonly OptionSpec[]): ConfigSchema {
+function mapsOf(specs: readonly OptionSpec[], inScope: (s: OptionSpec) => boolean): ConfigSchema {
   const top = new Map<string, OptionSpec>();
   const sections = new Map<string, Map<string, OptionSpec>>();
   for (const spec of specs) {
     const key = configKey(spec);
-    if (key === undefined) continue;
+    if (key === undefined || !inScope(spec)) continue;
     if (spec.section === undefined) top.set(key, spec);
     else {
       const sec = sections.get(spec.section) ?? new Map<string, OptionSpec>();
@@ -36,6 +38,15 @@ export function schemaOf(specs: readonly OptionSpec[]): ConfigSchema {
   }
   return { top, sections };
 }
+
+export function schemaOf(specs: readonly OptionSpec[]): ConfigSchema {
+  const run = mapsOf(specs, (s) => s.scope !== 'meter');
+  const meter = mapsOf(specs, (s) => s.scope === 'meter' || s.scope === 'both');
+  return meter.top.size > 0 ? { ...run, meters: meter } : run;
+}
+
+/** The key of the list of meters. */
+export const METERS_KEY = 'meters';
 
 /** A loaded, checked file: values by section and key, each with the label that names it in messages. */
 export interface ConfigView {
@@ -52,6 +63,23 @@ export function viewOf(path: string, data: ConfigData): ConfigView {
       const where = section === undefined ? data : (data[section] as ConfigData | undefined);
       const value = where?.[key];
       return value === undefined ? undefined : { value, label: `${path}: ${section ? `${section}.` : ''}${key}` };
+    },
+  };
+}
+
+/** The view one meter of `meters:` has: its entry's keys first, then the file's top-level ones. */
+export function meterView(file: ConfigView, index: number): ConfigView {
+  const entries = file.data[METERS_KEY] as ConfigData[] | undefined;
+  const entry = entries?.[index];
+  if (!entry) return file;
+  const own = viewOf(file.path, entry);
+  return {
+    path: file.path,
+    data: file.data,
+    lookup(section, key) {
+      const mine = own.lookup(section, key);
+      if (mine) return { value: mine.value, label: mine.label.replace(`${file.path}: `, `${file.path}: ${METERS_KEY}[${index}].`) };
+      return file.lookup(section, key);
     },
   };
 }
@@ -78,7 +106,7 @@ export async function loadConfigFile(file: string, what: string, schema: ConfigS
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UsageError(`${file}: must hold settings as "key: value" lines (a YAML mapping), e.g. device: /dev/ttyUSB0`);
   }
-  const data = checkSection(raw as Record<string, unknown>, schema.top, schema.sections, '', file);
+  const data = checkMapping(raw as Record<string, unknown>, schema, '', file);
   const secrets = secretKeys(data, schema);
   if (secrets.length > 0 && (mode & 0o044) !== 0) {
     warn(
@@ -133,26 +161,25 @@ function secretKeys(data: ConfigData, schema: ConfigSchema): string[] {
   return out;
 }
 
-function checkSection(
-  raw: Record<string, unknown>,
-  keys: ReadonlyMap<string, OptionSpec>,
-  sections: ReadonlyMap<string, ReadonlyMap<string, OptionSpec>>,
-  prefix: string,
-  file: string,
-): ConfigData {
+function checkMapping(raw: Record<string, unknown>, schema: ConfigSchema, prefix: string, file: string): ConfigData {
   const out: ConfigData = {};
   for (const [k, v] of Object.entries(raw)) {
     const name = prefix + k;
-    const spec = keys.get(k);
-    const section = sections.get(k);
+    const section = schema.sections.get(k);
     if (section) {
       if (v === null || typeof v !== 'object' || Array.isArray(v))
         throw new UsageError(`${file}: ${name} must be a section of "key: value" lines`);
-      out[k] = checkSection(v as Record<string, unknown>, section, new Map(), `${name}.`, file);
+      out[k] = checkMapping(v as Record<string, unknown>, { top: section, sections: new Map() }, `${name}.`, file);
       continue;
     }
+    if (k === METERS_KEY && schema.meters) {
+      out[k] = checkMeters(v, schema.meters, name, file);
+      continue;
+    }
+    const spec = schema.top.get(k);
     if (!spec) {
-      const near = [...keys.keys(), ...sections.keys()].find((known) => editDistance(known, k) <= 2);
+      const known = [...schema.top.keys(), ...schema.sections.keys(), ...(schema.meters ? [METERS_KEY] : [])];
+      const near = known.find((key) => editDistance(key, k) <= 2);
       throw new UsageError(`${file}: unknown key ${name}${near ? ` (did you mean ${prefix}${near}?)` : ''}`);
     }
     const problem = checkValue(spec.type, v, name);
@@ -161,6 +188,24 @@ function checkSection(
     else out[k] = spec.type.kind === 'path' && !isAbsolute(v as string) ? resolve(dirname(file), v as string) : v;
   }
   return out;
+}
+
+/** `meters:` — a list of entries, each checked against the meter keys, with a unique `name`. */
+function checkMeters(v: unknown, schema: ConfigSchema, name: string, file: string): ConfigData[] {
+  if (!Array.isArray(v) || v.length === 0) throw new UsageError(`${file}: ${name} must be a list of meters, each with a name and a device`);
+  const names = new Set<string>();
+  return v.map((entry, i) => {
+    const where = `${name}[${i}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new UsageError(`${file}: ${where} must be a section of "key: value" lines (name:, device:, …)`);
+    }
+    const data = checkMapping(entry as Record<string, unknown>, schema, `${where}.`, file);
+    const meterName = data.name;
+    if (typeof meterName !== 'string') throw new UsageError(`${file}: ${where}.name is missing: every meter needs a name`);
+    if (names.has(meterName)) throw new UsageError(`${file}: ${where}.name ${JSON.stringify(meterName)} is used twice`);
+    names.add(meterName);
+    return data;
+  });
 }
 
 /** What is wrong with a YAML value for `type`; a secret's value is never put in the message. */

@@ -29,6 +29,11 @@ export interface OptionSpec {
   config?: string | false;
   /** The config-file section the key lives in (undefined: top level). */
   section?: 'domoticz' | 'mqtt';
+  /**
+   * Where the key may stand in the config file: at the top (`run`, the default), in an entry of the
+   * `meters:` list (`meter`), or in both (`both`: the entry's value wins for that meter).
+   */
+  scope?: 'run' | 'meter' | 'both';
   type: ValueType;
   /** The default, as the program uses it (seconds as seconds). */
   default?: string | number | boolean;

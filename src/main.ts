@@ -13,5 +13,9 @@ process.on('SIGINT', stop('INTERRUPTED', 'interrupted (SIGINT)', ExitCode.sigint
 process.on('SIGTERM', stop('TERMINATED', 'terminated (SIGTERM)', ExitCode.sigterm));
 
 const io = processIo(stop('CLOSED', 'the output was closed', ExitCode.outputClosed));
-const code = await runCli(process.argv.slice(2), { io, signal: controller.signal });
+const onHangup = (listener: () => void): (() => void) => {
+  process.on('SIGHUP', listener);
+  return () => void process.off('SIGHUP', listener);
+};
+const code = await runCli(process.argv.slice(2), { io, signal: controller.signal, onHangup });
 process.exitCode = code;

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { resolve as resolvePath } from 'node:path';
-import type { Io } from '../core/io.js';
 import type { CommandEntry } from './commands/index.js';
 import type { OptionSpec } from '../settings/options.js';
 import type { Sources } from '../settings/resolve.js';
@@ -37,7 +36,10 @@ export interface RunState {
 export function defineCommand(program: Command, entry: CommandEntry, def: CommandDef, run: RunOptions, state: RunState): Command {
   const cmd = program.command(entry.name, entry.isDefault ? { isDefault: true } : {}).description(entry.description);
   if (entry.args) cmd.argument(entry.args, def.argumentHelp ?? '');
-  for (const spec of [...def.options, ...Object.values(LOG_OPTIONS)]) cmd.option(flagsOf(spec), helpOf(spec));
+  for (const spec of [...def.options, ...Object.values(LOG_OPTIONS)] as OptionSpec[]) {
+    if (spec.repeatable) cmd.option(flagsOf(spec), helpOf(spec), (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    else cmd.option(flagsOf(spec), helpOf(spec));
+  }
   def.extra?.(cmd);
   cmd.action(async (...params: unknown[]) => {
     const c = params[params.length - 1] as Command;
@@ -58,7 +60,7 @@ async function runAction(cmd: Command, def: CommandDef, run: RunOptions, state: 
   const bounded = deadlineSignal(ms, run.signal ?? new AbortController().signal);
   state.signal = bounded.signal;
   try {
-    const ctx = await makeContext(io, sources, bounded.signal, json);
+    const ctx = await makeContext(run, sources, bounded.signal, json);
     try {
       const code = await def.run({ args: cmd.args, ctx });
       if (json) printJson(io, json, { exitCode: code });
@@ -71,7 +73,8 @@ async function runAction(cmd: Command, def: CommandDef, run: RunOptions, state: 
   }
 }
 
-async function makeContext(io: Io, sources: Sources, signal: AbortSignal, json: JsonReport | undefined): Promise<Context> {
+async function makeContext(run: RunOptions, sources: Sources, signal: AbortSignal, json: JsonReport | undefined): Promise<Context> {
+  const { io } = run;
   const { Logger } = await import('./log.js');
   const debugFile = sources.cli('debug-file') as string | undefined;
   const log = new Logger(io, {
@@ -91,6 +94,7 @@ async function makeContext(io: Io, sources: Sources, signal: AbortSignal, json: 
     report: (doc) => {
       if (json) json.doc = doc;
     },
+    run,
   };
 }
 

@@ -24,6 +24,8 @@ export interface Context {
   error(text: string): void;
   /** With --json: the object to print (once, at the end, with the exit code). Without --json: ignored. */
   report(doc: Record<string, unknown>): void;
+  /** What the process gave the run (SIGHUP for the service). */
+  run: RunOptions;
 }
 
 export interface CommandRun {
@@ -35,6 +37,8 @@ export interface RunOptions {
   io: Io;
   /** Stops the run: SIGINT/SIGTERM from main.ts. */
   signal?: AbortSignal;
+  /** Calls `listener` on SIGHUP (the service reloads its config); returns the way to stop listening. */
+  onHangup?: (listener: () => void) => () => void;
 }
 
 /** The options every command has: the config file and the diagnostics. */

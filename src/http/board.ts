@@ -27,7 +27,20 @@ export class StatusBoard {
   private readonly meters = new Map<string, MeterStatus>();
 
   constructor(meters: ReadonlyArray<{ name: string; intervalMs: number }>) {
-    for (const m of meters) this.meters.set(m.name, { name: m.name, intervalMs: m.intervalMs, reads: { ok: 0, failed: 0 }, pushes: {} });
+    this.configure(meters);
+  }
+
+  /** The meters after a reload: a meter that stays keeps what is known of it; one that went is forgotten. */
+  configure(meters: ReadonlyArray<{ name: string; intervalMs: number }>): void {
+    const before = new Map(this.meters);
+    this.meters.clear();
+    for (const m of meters) {
+      const old = before.get(m.name);
+      this.meters.set(
+        m.name,
+        old ? { ...old, intervalMs: m.intervalMs } : { name: m.name, intervalMs: m.intervalMs, reads: { ok: 0, failed: 0 }, pushes: {} },
+      );
+    }
   }
 
   list(): MeterStatus[] {

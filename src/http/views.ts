@@ -38,7 +38,7 @@ export function flatView(board: StatusBoard, now: Date): Answer {
   for (const f of FLAT) {
     const r = find(m.last!.readings, f.register);
     const v = r?.value === undefined ? undefined : convert(r.value, r.unit, f.unit);
-    if (v !== undefined) body[f.key] = new RawNumber((f.factor ? v.mul(Decimal.of(f.factor)) : v).toString());
+    if (v !== undefined) body[f.key] = new RawNumber((f.factor ? v.mul(Decimal.of(f.factor)) : v).trimTo(0).toString());
   }
   const serial = m.last!.identity?.serial ?? find(m.last!.readings, 1001)?.text;
   if (serial !== undefined && /^\d+$/.test(serial)) body.fabrication_no = new RawNumber(serial);

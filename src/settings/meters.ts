@@ -23,6 +23,7 @@ export const METER_SELECT: OptionSpec = {
   name: 'meter',
   flags: '--meter <name>',
   config: false,
+  repeatable: true,
   type: text(),
   help: 'act on this meter of the config file only (repeatable; default: every meter listed)',
 };

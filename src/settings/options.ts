@@ -14,6 +14,7 @@ export type ValueType =
   | { kind: 'bool' }
   | { kind: 'int'; min: number; max: number; message?: string }
   | { kind: 'seconds'; min: number; max: number }
+  | { kind: 'duration'; min: number; max: number }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'list'; item: (text: string) => void; example: string; what: string };
 
@@ -35,6 +36,8 @@ export interface OptionSpec {
    */
   scope?: 'run' | 'meter' | 'both';
   type: ValueType;
+  /** Given more than once on the command line, it collects every value (`--meter a --meter b`). */
+  repeatable?: boolean;
   /** The default, as the program uses it (seconds as seconds). */
   default?: string | number | boolean;
   help: string;
@@ -47,6 +50,17 @@ export const BOOL: ValueType = { kind: 'bool' };
 export const int = (min: number, max: number, message?: string): ValueType => ({ kind: 'int', min, max, ...(message ? { message } : {}) });
 export const seconds = (min: number, max: number): ValueType => ({ kind: 'seconds', min, max });
 export const oneOf = (...values: string[]): ValueType => ({ kind: 'enum', values });
+/** A duration in seconds, or with a unit: `90`, `90s`, `5m`, `2h`. */
+export const duration = (min: number, max: number): ValueType => ({ kind: 'duration', min, max });
+
+const UNIT_S: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, min: 60, h: 3600 };
+
+/** Seconds of `90`, `90s`, `5m`, `1.5h`; NaN for anything else. */
+export function durationSeconds(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const m = typeof v === 'string' ? /^\s*(\d{1,9}(?:\.\d{1,6})?)\s*(s|m|min|h)?\s*$/.exec(v) : null;
+  return m ? Number(m[1]) * UNIT_S[m[2] ?? '']! : Number.NaN;
+}
 
 export function configKey(spec: OptionSpec): string | undefined {
   if (spec.config === false) return undefined;
@@ -94,6 +108,12 @@ export function problemOf(type: ValueType, v: unknown): string | undefined {
         ? undefined
         : `must be a number of seconds from ${type.min} to ${type.max}`;
     }
+    case 'duration': {
+      const n = durationSeconds(v);
+      return Number.isFinite(n) && n >= type.min && n <= type.max
+        ? undefined
+        : `must be a duration from ${type.min} s to ${type.max} s (90, 90s, 5m, 1h)`;
+    }
     case 'enum':
       return (typeof v === 'string' || typeof v === 'number') && type.values.includes(String(v))
         ? undefined
@@ -112,6 +132,8 @@ export function valueOf(type: ValueType, v: unknown): unknown {
       return typeof v === 'number' ? v : Number(v);
     case 'seconds':
       return Math.round((typeof v === 'number' ? v : Number(v)) * 1000);
+    case 'duration':
+      return Math.round(durationSeconds(v) * 1000);
     case 'enum':
       return String(v);
     default:

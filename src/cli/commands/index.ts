@@ -39,6 +39,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'info', description: "print the meter's serial number, type and software revision", load: () => import('./info.js') },
   { name: 'ports', description: 'list serial ports (IR heads usually show up as /dev/ttyUSB0)', load: () => import('./ports.js') },
   {
+    name: 'serve',
+    description: 'read the meters on a schedule, push to Domoticz and MQTT, and answer HTTP: REST for Home Assistant, Prometheus metrics',
+    args: '[idx:CommandNr:mode[:idx2]...]',
+    load: () => import('./serve.js'),
+  },
+  {
     name: 'simulate',
     description: 'serve a simulated MULTICAL meter on a serial path (e.g. one end of a socat pty pair) or a TCP port, until stopped',
     load: () => import('./simulate.js'),

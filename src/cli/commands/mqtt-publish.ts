@@ -25,7 +25,7 @@ import { ExitCode, firstOf, type ExitCodeValue } from '../exit-codes.js';
 import { withMeter } from '../meter-access.js';
 import { reportFailures } from '../readings-view.js';
 
-interface MeterOutcome {
+export interface MeterOutcome {
   result?: ReadResult;
   identity?: MeterIdentity;
   /** The meter could not be opened, or GetSerialNo/GetType failed. */
@@ -40,10 +40,26 @@ export async function publishRun(
   ctx: Context,
 ): Promise<ExitCodeValue> {
   ctx.log.redact(settings.password);
+  const ids = mqttIds(registerArgs, settings);
+  const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setupOf(), ctx);
+  return publishOutcome(ids, meter, settings, f, ctx);
+}
+
+/** The registers an MQTT run reads: the ones given, else mqtt.registers, else the default seven; with discovery also the info code. */
+export function mqttIds(registerArgs: readonly string[], settings: MqttSettings): number[] {
   const asked = parseRegisterIds(registerArgs.length > 0 ? registerArgs : (settings.registers ?? [...DEFAULT_REGISTERS]));
   // With discovery, the info code is read too: its flags are the meter's alarm sensors.
-  const ids = settings.haDiscovery && !asked.includes(INFO_CODE_REGISTER) ? [...asked, INFO_CODE_REGISTER] : asked;
-  const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setupOf(), ctx);
+  return settings.haDiscovery && !asked.includes(INFO_CODE_REGISTER) ? [...asked, INFO_CODE_REGISTER] : asked;
+}
+
+/** Publishes what a read gave (or the status `offline` when it gave nothing); the exit code it earns. */
+export async function publishOutcome(
+  ids: number[],
+  meter: MeterOutcome,
+  settings: MqttSettings,
+  f: { json: boolean; quiet: boolean },
+  ctx: Context,
+): Promise<ExitCodeValue> {
   const { readings, missing, code: readCode } = collect(ids, meter, f, ctx);
   let code: ExitCodeValue = readCode;
   const timestamp = localTimestamp(new Date());

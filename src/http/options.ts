@@ -8,8 +8,8 @@ import { resolveSecret, resolveValue, type Sources } from '../settings/resolve.j
 
 /** Ten minutes: the IR port stays awake (it sleeps after about 30 minutes) and the battery is spared. */
 export const DEFAULT_INTERVAL_S = 600;
-/** A KMP meter may not be read more often than once a minute (its battery). */
-export const MIN_KMP_INTERVAL_S = 60;
+/** A KMP meter may not be read more often than once a minute (its battery); an M-Bus meter every 10 s. */
+export const MIN_INTERVAL_S: Readonly<Record<string, number>> = { kmp: 60, mbus: 10, sim: 1 };
 
 export function listenProblem(value: string): string | undefined {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
@@ -28,7 +28,7 @@ export const HTTP_OPTIONS = {
     name: 'interval',
     arg: 'duration',
     scope: 'both',
-    type: duration(10, 86_400),
+    type: duration(1, 86_400),
     default: DEFAULT_INTERVAL_S,
     help: 'how often each meter is read: seconds, or 90s, 5m, 1h (a KMP meter at most once a minute)',
   },
@@ -55,11 +55,17 @@ export function resolveHttp(src: Sources): HttpSettings {
   return { host, port, token };
 }
 
-/** The read interval of one meter, in ms; a KMP meter is not read more often than once a minute. */
-export function intervalOf(src: Sources, protocol: string): number {
+/**
+ * The read interval of one meter, in ms. `kind` is the meter's protocol, or `sim` for the built-in
+ * simulated meter (no battery: any interval, for trying things out and for tests).
+ */
+export function intervalOf(src: Sources, kind: 'kmp' | 'mbus' | 'sim'): number {
   const ms = resolveValue<number>(HTTP_OPTIONS.interval, src);
-  if (protocol === 'kmp' && ms < MIN_KMP_INTERVAL_S * 1000) {
-    throw new UsageError(`--interval ${ms / 1000} s: a KMP meter may not be read more often than once a minute (its battery)`);
+  const min = MIN_INTERVAL_S[kind] ?? 60;
+  if (ms < min * 1000) {
+    const what =
+      kind === 'kmp' ? 'a KMP meter may not be read more often than once a minute (its battery)' : `at least ${min} s for ${kind}`;
+    throw new UsageError(`--interval ${ms / 1000} s: ${what}`);
   }
   return ms;
 }

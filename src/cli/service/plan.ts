@@ -44,7 +44,7 @@ export function servicePlan(
     return {
       name: plan.name,
       setup,
-      intervalMs: intervalOf(plan.src, 'kmp'),
+      intervalMs: intervalOf(plan.src, setup.device.kind === 'sim' ? 'sim' : 'kmp'),
       ids,
       identity: true,
       ...(pushes.length > 0 && domoticz ? { domoticz: { client: domoticz, args: pushes, allowDecrease: false } } : {}),

@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Decimal } from '../../src/core/decimal.js';
+import { rng } from '../support/random.js';
 
 const D = (text: string): Decimal => {
   const d = Decimal.parse(text);
@@ -81,11 +82,7 @@ describe('Decimal.toString never uses exponent notation', () => {
   }
 
   test('random values: no e, and parse(toString(x)) is x', () => {
-    let seed = 7;
-    const rnd = (n: number): number => {
-      seed = (Math.imul(seed, 48271) % 0x7fffffff) >>> 0;
-      return seed % n;
-    };
+    const rnd = rng(7).int;
     for (let i = 0; i < 3000; i++) {
       let c = 0n;
       for (let k = rnd(30); k >= 0; k--) c = c * 10n + BigInt(rnd(10));

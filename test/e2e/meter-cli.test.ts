@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, cleanEnv, type CliResult } from '../support/cli.js';
+import { crc16, frame } from '../support/oracle.js';
 import { ptyPair } from '../support/pty.js';
 import {
   ANY_FRAME_LINE,
@@ -24,7 +25,6 @@ import {
   assertOneErrorLine,
   checkGetJson,
   cli,
-  crc16,
   frameLines,
   getRegisterRequest,
   hexOf,
@@ -64,15 +64,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     assert.deepEqual([...wire], [[128, { unitCode: 0x16, text: '1959120400000000000000000', numeric: true }]]);
     assert.equal(wireRegisters(['40 3F 10 00 1B 7F 16 04 11 01 2A F0 24 63 02 0D']).size, 0);
     // The float vectors, and the date and time units, each in a reply built here.
-    const replyWith = (records: number[]): string => {
-      const body = [0x3f, 0x10, ...records];
-      const crc = crc16(body);
-      return hexOf([
-        0x40,
-        ...[...body, crc >> 8, crc & 0xff].flatMap((b) => ([0x06, 0x0d, 0x1b, 0x40, 0x80].includes(b) ? [0x1b, b ^ 0xff] : [b])),
-        0x0d,
-      ]);
-    };
+    const replyWith = (records: number[]): string => hexOf(frame(0x40, [0x3f, 0x10, ...records]));
     const vectors: Array<[number[], string]> = [
       [[0x04, 0xc2, 0x00, 0x00, 0x30, 0x39], '-123.45'],
       [[0x04, 0x03, 0x05, 0x39, 0x7f, 0xb1], '87654321000'],

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, cleanEnv, type CliResult } from '../support/cli.js';
 import { crc16, frame } from '../support/oracle.js';
+import { closedPort } from '../support/ports.js';
 import { ptyPair } from '../support/pty.js';
 import {
   ANY_FRAME_LINE,
@@ -20,7 +20,6 @@ import {
   GET_SERIAL_REQUEST,
   GET_TYPE_REQUEST,
   REQUEST_1002,
-  ROOT,
   SIM_UNIT,
   assertOneErrorLine,
   checkGetJson,
@@ -99,7 +98,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('get: a table with names, exact values and units; a register the meter does not know is marked; exit 0', T, async () => {
       const r = await cli(['get', '-d', meter.device, '--debug', '60', '68', '86', '1003', '9999']);
       assert.equal(r.code, 0, r.stderr);
-      assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colours when stdout is not a terminal');
+      assert.ok(!r.stdout.includes('\x1b['), 'no colours when stdout is not a terminal');
       const wire = wireRegisters(frameLines(r.stderr, 'rx'));
       const rows = tableRows(r.stdout, 'ID');
       assert.deepEqual(
@@ -327,27 +326,13 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       await meter?.stop();
     });
 
-    test('each bad command line', T, async () => {
+    // Every bad option value, register and push argument is in test/cli/usage.test.ts, in-process; here the
+    // process's exit status, and not one byte on the real serial line.
+    test('a bad register and a bad push argument: the process exits 2, nothing reaches the meter', T, async () => {
       const d = meter.device;
       const cases: Array<{ args: string[]; names: RegExp[] }> = [
-        { args: ['get', '-d', d, 'abc'], names: [/"abc"/] },
-        { args: ['get', '-d', d, '70000'], names: [/70000/] },
-        { args: ['get', '-d', d, '0xZZ'], names: [/0xZZ/] },
         { args: ['get', '-d', d, '60', 'abc'], names: [/"abc"/] },
-        { args: ['get', '-d', d, '--bogus', '60'], names: [/--bogus/] },
-        { args: ['get', '-d', d, '--timeout', '-1', '60'], names: [/--timeout/, /-1/] },
-        { args: ['get', '-d', d, '--retries', '99', '60'], names: [/--retries/, /99/] },
-        { args: ['get', '-d', d, '--stopbits', '3', '60'], names: [/--stopbits/, /\b3\b/] },
-        { args: ['get', '-d', d, '--baud', '12x', '60'], names: [/--baud/, /12x/] },
-        { args: ['get', '-d', 'tcp://127.0.0.1', '60'], names: [/tcp:\/\/127\.0\.0\.1/, /port/] },
-        { args: ['get', '-d', d, '--debug-file', '/nonexistent-dir/x/debug.log', '60'], names: [/--debug-file/, /nonexistent-dir/] },
-        { args: ['info', '-d', d, '--retries', 'x'], names: [/--retries/, /"x"/] },
-        { args: ['read', '-d', d, '88:60'], names: [/"88:60"/] },
         { args: ['read', '-d', d, '88:60:3'], names: [/"88:60:3"/, /mode/] },
-        { args: ['read', '-d', d, '88:60:1'], names: [/"88:60:1"/, /idx2|compare/] },
-        { args: ['read', '-d', d, 'x:60:0'], names: [/"x:60:0"/, /idx/] },
-        { args: ['read', '-d', d, '88:60:0', '89:60:1'], names: [/"89:60:1"/] },
-        { args: ['read', '-d', d, '--dry-run', '88:abc:0'], names: [/abc/] },
       ];
       const results = await pool(cases, 4, (c) => cli(c.args));
       for (const [i, r] of results.entries()) {
@@ -413,10 +398,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     });
 
     test('tcp:// with nobody listening: exit 3, connection refused, the address named', T, async () => {
-      const server = createServer();
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-      const port = (server.address() as { port: number }).port;
-      await new Promise<void>((r) => server.close(() => r()));
+      const port = await closedPort();
       const r = await cli(['get', '-d', `tcp://127.0.0.1:${port}`, '60']);
       assert.equal(r.code, 3, r.stderr);
       const line = assertOneErrorLine(r.stderr);
@@ -444,7 +426,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     });
   });
 
-  describe('ports, --help and --version', { concurrency: 1 }, () => {
+  describe('ports', { concurrency: 1 }, () => {
     test('ports: exit 0 without udevadm; text and --json agree; no ptys listed', T, async () => {
       // PATH with nothing on it: no udevadm, whatever this machine has.
       const env = { PATH: '/nonexistent' };
@@ -471,93 +453,8 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
         doc.ports.forEach((p, i) => assert.ok(ls[i]!.startsWith(String(p.byId ?? p.path)), ls[i]));
       }
     });
-
-    test('--help of every command shows its options with their defaults', T, async () => {
-      const meterOptions: Record<string, RegExp> = {
-        '--device': /serial device/,
-        '--baud': /default: 1200\)/,
-        '--stopbits': /default: 2\)/,
-        '--parity': /default: none\)/,
-        '--timeout': /default: 2\)/,
-        '--retries': /default: 2\)/,
-        '--json': /JSON/,
-        '--debug': /frames/,
-        '--debug-file': /file/,
-        '--verbose': /./,
-      };
-      const expected: Record<string, Record<string, RegExp>> = {
-        get: meterOptions,
-        info: meterOptions,
-        read: {
-          ...meterOptions,
-          '--ip': /default: localhost\)/,
-          '--port': /default: 8080\)/,
-          '--http-timeout': /default: 10\)/,
-          '--dry-run': /./,
-          '--test_kamstrup': /31/,
-          '--test_domoticz': /./,
-        },
-        ports: { '--json': /JSON/ },
-        simulate: {
-          '--device': /serial path/,
-          '--listen': /port 0/,
-          '--echo': /echo/,
-          '--real-timing': /1200 baud/,
-          '--fault': /crc-once.*vanish-after=N.*omit=/,
-          '--energy-unit': /default: "MWh"/,
-          '--baud': /default: 1200\)/,
-          '--stopbits': /default: 2\)/,
-          '--debug': /frames/,
-        },
-      };
-      const results = await pool(Object.keys(expected), 3, (cmd) => cli([cmd, '--help']));
-      Object.keys(expected).forEach((cmd, i) => {
-        const r = results[i]!;
-        assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
-        assert.match(r.stdout, new RegExp(`^Usage: multical ${cmd} `));
-        const options = optionHelp(r.stdout);
-        for (const [flag, re] of Object.entries(expected[cmd]!)) {
-          const text = options.get(flag);
-          assert.ok(text !== undefined, `${cmd} --help lists ${flag}`);
-          assert.match(text, re, `${cmd} --help: ${flag}: ${text}`);
-        }
-      });
-      const top = await cli(['--help']);
-      assert.equal(top.code, 0);
-      for (const cmd of Object.keys(expected)) assert.match(top.stdout, new RegExp(`^  ${cmd}\\b`, 'm'), `top --help lists ${cmd}`);
-      assert.match(top.stdout, /Exit codes:[\s\S]*\n\s+2\s+usage[\s\S]*\n\s+3\s+meter/);
-    });
-
-    test('--version prints the version in package.json', T, async () => {
-      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-      for (const flag of ['--version', '-V']) {
-        const r = await cli([flag]);
-        assert.equal(r.code, 0);
-        assert.equal(r.stdout, `${pkg.version}\n`);
-        assert.equal(r.stderr, '');
-      }
-    });
   });
 });
-
-/** `--help` options: long flag → its description, wrapped lines joined. */
-function optionHelp(help: string): Map<string, string> {
-  const section = help.split(/^Options:\n/m)[1] ?? '';
-  const out = new Map<string, string>();
-  let current: string | undefined;
-  for (const line of section.split('\n')) {
-    const m = /^ {2}(-\w, )?(--[\w-]+)(?: <[^>]+>)?\s+(.*)$/.exec(line);
-    if (m) {
-      current = m[2]!;
-      out.set(current, m[3]!.trim());
-    } else if (current && /^\s{4,}\S/.test(line)) {
-      out.set(current, `${out.get(current)!} ${line.trim()}`);
-    } else {
-      current = undefined;
-    }
-  }
-  return out;
-}
 
 /** The CLI run as the unprivileged `nobody` (runuser, else su), for the permission case under root. */
 function asNobody(args: string[]): Promise<CliResult> {

@@ -9,7 +9,7 @@ import { BIN, runCli, startCli, type CliOptions, type CliResult } from '../suppo
 import { crc16, decimalText, destuff, frame } from '../support/oracle.js';
 import { ptyPair, type PtyPair } from '../support/pty.js';
 
-export const ROOT = dirname(dirname(BIN));
+const ROOT = dirname(dirname(BIN));
 
 /** The built CLI as a child process (cleanEnv: an empty private HOME); a hung run is killed after 20 s. */
 export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {

@@ -3,12 +3,11 @@
 // and the in-process `-d sim`. Values are checked against the bytes on the wire (decoded here, not by
 // the CLI), names and units against ../shared/data, request counts against the tx lines of --debug.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, cleanEnv, type CliResult } from '../support/cli.js';
+import { BIN, type CliResult } from '../support/cli.js';
 import { crc16, frame } from '../support/oracle.js';
 import { closedPort } from '../support/ports.js';
 import { ptyPair } from '../support/pty.js';
@@ -411,13 +410,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       t.after(() => pair.close());
       const tty = realpathSync(pair.b); // /dev/pts/N: its mode, not the temp dir's, is what is tested
       chmodSync(tty, 0o000);
-      let r: CliResult;
-      if (process.getuid?.() === 0) {
-        // root opens anything: run the CLI as nobody, as a user outside dialout would.
-        r = await asNobody(['get', '-d', tty, '60']);
-      } else {
-        r = await cli(['get', '-d', tty, '60']);
-      }
+      const r = process.getuid?.() === 0 ? await withoutPrivileges(['get', '-d', tty, '60']) : await cli(['get', '-d', tty, '60']);
       assert.equal(r.code, 3, `exit 3, got ${r.code}: ${r.stderr}`);
       const line = assertOneErrorLine(r.stderr);
       assert.match(line, /permission denied/i);
@@ -456,40 +449,13 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
   });
 });
 
-/** The CLI run as the unprivileged `nobody` (runuser, else su), for the permission case under root. */
-function asNobody(args: string[]): Promise<CliResult> {
-  const runuser = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((p) => existsSync(p));
-  const su = ['/usr/bin/su', '/bin/su'].find((p) => existsSync(p));
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const argv = [process.execPath, BIN, ...args];
-  let cmd: string;
-  let cmdArgs: string[];
-  if (runuser) {
-    cmd = runuser;
-    cmdArgs = ['-u', 'nobody', '--', ...argv];
-  } else if (su) {
-    cmd = su;
-    cmdArgs = ['-s', '/bin/sh', 'nobody', '-c', argv.map(quote).join(' ')];
-  } else {
-    throw new Error('running as root without runuser or su: cannot run the CLI as an unprivileged user');
-  }
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    // nobody cannot read root's HOME: give it one that does not exist (no config file).
-    const child = spawn(cmd, cmdArgs, {
-      env: cleanEnv({ HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent/.config' }),
-      cwd: '/',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+/**
+ * The CLI run as a user who may not open the device. Root opens anything, so under root it runs as the
+ * owner of the build — who can read the build wherever it is checked out, a 0700 folder included — with
+ * every capability dropped (setpriv): the kernel then refuses its open() of the mode-0000 tty with EACCES,
+ * as it refuses a user outside dialout.
+ */
+function withoutPrivileges(args: string[]): Promise<CliResult> {
+  const { uid, gid } = statSync(BIN);
+  return cli(args, { wrap: ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'] });
 }

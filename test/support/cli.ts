@@ -21,6 +21,8 @@ export interface CliOptions {
   killAfterMs?: number;
   cwd?: string;
   input?: string;
+  /** A command the CLI runs under, e.g. setpriv with its options. */
+  wrap?: string[];
 }
 
 /** What would steer a run from the developer's shell: settings, config and state locations, colours. */
@@ -54,7 +56,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...rest] = [...(opts.wrap ?? []), process.execPath, BIN, ...args];
+    const child = spawn(command!, rest, {
       env: cleanEnv(opts.env),
       cwd: opts.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,7 +1,6 @@
 // Unattended operation: one run at a time per meter, a bounded run, signals, quiet mode.
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
@@ -124,13 +123,20 @@ describe('signals', () => {
     test(`${sig} closes the port, releases the lock and exits ${code}`, async () => {
       const pty = await ptyPair();
       try {
+        // A meter that never answers, so the run is waiting for the reply when the signal comes.
+        const silent = await startCli(['simulate', '--device', pty.b, '--fault', 'no-answer', '--debug'], /serving KMP/);
         const child = spawn(process.execPath, [BIN, 'get', '-d', pty.a, '--timeout', '20', '60'], {
           env: cleanEnv(),
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stderr = '';
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        await new Promise((r) => setTimeout(r, 700));
+        // The request reached the meter: the run holds the port and the lock, and has its signal handlers.
+        for (let waited = 0; !silent.output().stderr.includes('sim rx '); waited += 20) {
+          if (waited > 10_000) throw new Error(`the request never reached the meter: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await silent.stop();
         const started = Date.now();
         child.kill(sig);
         const exit = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));

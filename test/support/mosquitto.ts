@@ -6,7 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,7 +123,9 @@ export async function startMosquitto(): Promise<Broker> {
 }
 
 function broker(dir: string, child: ChildProcess, [plainPort, authPort, tlsPort]: number[], certs: Certs, password: string): Broker {
-  const ended = new Promise<void>((r) => child.once('exit', () => r()));
+  // A forgotten stop() cannot keep the test process alive; --pdeathsig ends the broker with it.
+  child.unref();
+  (child.stderr as Socket | null)?.unref();
   let stopping: Promise<void> | undefined;
   return {
     plainPort: plainPort!,
@@ -137,8 +139,12 @@ function broker(dir: string, child: ChildProcess, [plainPort, authPort, tlsPort]
     log: () => readLog(dir),
     stop: () =>
       (stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        await ended;
+        if (child.exitCode === null && child.signalCode === null) {
+          const ended = new Promise((r) => child.once('exit', r));
+          child.ref(); // the wait for its exit keeps the test process alive
+          child.kill('SIGTERM');
+          await ended;
+        }
         rmSync(dir, { recursive: true, force: true });
       })()),
   };

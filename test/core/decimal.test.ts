@@ -2,6 +2,8 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Decimal } from '../../src/core/decimal.js';
+import * as oracle from '../support/oracle.js';
+import { rng } from '../support/random.js';
 
 const D = (text: string): Decimal => {
   const d = Decimal.parse(text);
@@ -77,15 +79,12 @@ describe('Decimal.toString never uses exponent notation', () => {
   for (const [c, e, text] of CASES) {
     test(`${c} × 10^${e} → ${text}`, () => {
       assert.equal(Decimal.of(c, e).toString(), text);
+      assert.equal(oracle.decimalText(c, e), text, "the tests' oracle agrees");
     });
   }
 
   test('random values: no e, and parse(toString(x)) is x', () => {
-    let seed = 7;
-    const rnd = (n: number): number => {
-      seed = (Math.imul(seed, 48271) % 0x7fffffff) >>> 0;
-      return seed % n;
-    };
+    const rnd = rng(7).int;
     for (let i = 0; i < 3000; i++) {
       let c = 0n;
       for (let k = rnd(30); k >= 0; k--) c = c * 10n + BigInt(rnd(10));
@@ -110,6 +109,20 @@ describe('arithmetic', () => {
     assert.equal(D('40.21').sub(D('65.43')).toString(), '-25.22');
     assert.equal(D('56.236').sub(D('56.2')).toString(), '0.036');
     assert.equal(D('99999999999999999999.99').add(D('0.01')).toString(), '100000000000000000000.00');
+  });
+
+  test("the tests' oracle (test/support/oracle.ts) gives the same sums and rounds half to even", () => {
+    assert.equal(oracle.addText('0.1', '0.2'), '0.3');
+    assert.equal(oracle.addText('1.5', '-1.5'), '0.0');
+    assert.equal(oracle.subText('40.21', '65.43'), '-25.22');
+    assert.equal(oracle.subText('56.236', '56.2'), '0.036');
+    assert.equal(oracle.addText('99999999999999999999.99', '0.01'), '100000000000000000000.00');
+    assert.equal(oracle.scaleText('150.720', 36n, 10n, 9), '542.592000000');
+    assert.deepEqual(
+      ['0.125', '0.135', '-0.125', '2.5'].map((t) => oracle.scaleText(t, 1n, 1n, t === '2.5' ? 0 : 2)),
+      ['0.12', '0.14', '-0.12', '2'],
+    );
+    assert.equal(oracle.trimZeros('542.592000000'), '542.592');
   });
 
   test('mul, shift, negate, abs, sign, isZero', () => {

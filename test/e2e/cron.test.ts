@@ -1,7 +1,6 @@
 // Unattended operation: one run at a time per meter, a bounded run, signals, quiet mode.
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
@@ -11,13 +10,21 @@ import { lockPath } from '../../src/meter/lock.js';
 
 const EIGHT = ['60', '68', '74', '80', '86', '87', '89', '266'];
 
+/** Resolves once a simulator run with --debug has received a request: the run that sent it holds the port and the lock. */
+async function requestArrived(sim: Awaited<ReturnType<typeof startCli>>): Promise<void> {
+  for (let waited = 0; !/^sim rx /m.test(sim.output().stderr); waited += 20) {
+    if (waited > 10_000) throw new Error(`no request reached the simulated meter: ${sim.output().stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('one run at a time per meter', () => {
   test('a second run on the same serial port waits for the first; frames never interleave', async () => {
     const pty = await ptyPair();
     const sim = await startCli(['simulate', '--device', pty.b, '--real-timing', '--debug'], /serving KMP/);
     try {
       const first = runCli(['get', '-d', pty.a, '--json', ...EIGHT]);
-      await new Promise((r) => setTimeout(r, 150));
+      await requestArrived(sim);
       const second = runCli(['get', '-d', pty.a, '--json', '--lock-wait', '20', ...EIGHT]);
       const [a, b] = await Promise.all([first, second]);
       assert.equal(a.code, 0, a.stderr);
@@ -35,12 +42,13 @@ describe('one run at a time per meter', () => {
     }
   });
 
+  // The first run holds the meter for 3 s: its first request goes unanswered (silent-first) until --timeout.
   test('the second run gives up after --lock-wait with exit 7 and says who holds the meter', async () => {
     const pty = await ptyPair();
-    const sim = await startCli(['simulate', '--device', pty.b, '--real-timing'], /serving KMP/);
+    const sim = await startCli(['simulate', '--device', pty.b, '--fault', 'silent-first', '--debug'], /serving KMP/);
     try {
-      const first = runCli(['read', '-d', pty.a, '--test_kamstrup']);
-      await new Promise((r) => setTimeout(r, 300));
+      const first = runCli(['read', '-d', pty.a, '--timeout', '3', '--test_kamstrup']);
+      await requestArrived(sim);
       const second = await runCli(['get', '-d', pty.a, '--lock-wait', '0.5', '60']);
       assert.equal(second.code, 7, second.stderr);
       assert.match(second.stderr, /^error: another multical run \(pid \d+\) is using .*meter-a; waited 0\.5 s/);
@@ -53,11 +61,11 @@ describe('one run at a time per meter', () => {
   });
 
   test('the same holds for a ser2net endpoint (tcp://host:port)', async () => {
-    const sim = await startCli(['simulate', '--listen', '127.0.0.1:0', '--real-timing'], /tcp:\/\/(127\.0\.0\.1:\d+)/);
+    const sim = await startCli(['simulate', '--listen', '127.0.0.1:0', '--fault', 'silent-first', '--debug'], /tcp:\/\/(127\.0\.0\.1:\d+)/);
     try {
       const dev = `tcp://${sim.match[1]}`;
-      const first = runCli(['read', '-d', dev, '--test_kamstrup']);
-      await new Promise((r) => setTimeout(r, 300));
+      const first = runCli(['read', '-d', dev, '--timeout', '3', '--test_kamstrup']);
+      await requestArrived(sim);
       const second = await runCli(['get', '-d', dev, '--lock-wait', '0.3', '60']);
       assert.equal(second.code, 7, second.stderr);
       assert.equal((await first).code, 0);
@@ -124,13 +132,17 @@ describe('signals', () => {
     test(`${sig} closes the port, releases the lock and exits ${code}`, async () => {
       const pty = await ptyPair();
       try {
+        // A meter that never answers, so the run is waiting for the reply when the signal comes.
+        const silent = await startCli(['simulate', '--device', pty.b, '--fault', 'no-answer', '--debug'], /serving KMP/);
         const child = spawn(process.execPath, [BIN, 'get', '-d', pty.a, '--timeout', '20', '60'], {
           env: cleanEnv(),
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stderr = '';
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        await new Promise((r) => setTimeout(r, 700));
+        // The request reached the meter: the run holds the port and the lock, and has its signal handlers.
+        await requestArrived(silent);
+        await silent.stop();
         const started = Date.now();
         child.kill(sig);
         const exit = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));

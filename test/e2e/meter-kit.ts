@@ -1,24 +1,19 @@
 // Shared by the meter end-to-end tests (meter-cli.test.ts, meter-faults.test.ts): a `multical simulate`
-// child on a socat pty or on TCP, the built CLI run with a clean HOME, and an independent reading of the
-// KMP bytes the CLI logs with --debug (kmp-protocol.md, "Data link layer" and "Application layer"), so
-// the tests check the CLI's output against the wire and not against the CLI's own decoder.
+// child on a socat pty or on TCP, the built CLI as a child process, and a reading of the KMP bytes the CLI
+// logs with --debug (kmp-protocol.md, "Data link layer" and "Application layer") through the tests' own
+// oracle, so the tests check the CLI's output against the wire and not against the CLI's own decoder.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BIN, runCli, startCli, type CliOptions, type CliResult } from '../support/cli.js';
+import { crc16, decimalText, destuff, frame } from '../support/oracle.js';
 import { ptyPair, type PtyPair } from '../support/pty.js';
 
-export const ROOT = dirname(dirname(BIN));
+const ROOT = dirname(dirname(BIN));
 
-/** An empty HOME: no developer config file (~/.config/multical/config.yaml) leaks into a run. */
-const HOME = mkdtempSync(join(tmpdir(), 'multical-e2e-home-'));
-process.once('exit', () => rmSync(HOME, { recursive: true, force: true }));
-export const ENV = { HOME, XDG_CONFIG_HOME: join(HOME, '.config') };
-
-/** The built CLI as a child process; a hung run is killed (and then fails its test) after 20 s. */
+/** The built CLI as a child process (cleanEnv: an empty private HOME); a hung run is killed after 20 s. */
 export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  return runCli(args, { killAfterMs: 20_000, ...opts, env: { ...ENV, ...opts.env } });
+  return runCli(args, { killAfterMs: 20_000, ...opts });
 }
 
 /** Runs `fn` over `items`, at most `n` at a time (2 cores: many node start-ups at once only queue). */
@@ -89,7 +84,7 @@ function simMeter(device: string, sim: Started, pair?: PtyPair): SimMeter {
 export async function ptyMeter(flags: string[] = []): Promise<SimMeter> {
   const pair = await ptyPair();
   try {
-    const sim = await startCli(['simulate', '--device', pair.a, '--debug', ...flags], /serving KMP on /, { env: ENV });
+    const sim = await startCli(['simulate', '--device', pair.a, '--debug', ...flags], /serving KMP on /);
     return simMeter(pair.b, sim, pair);
   } catch (e) {
     await pair.close();
@@ -99,9 +94,7 @@ export async function ptyMeter(flags: string[] = []): Promise<SimMeter> {
 
 /** `multical simulate --listen 127.0.0.1:0 --debug FLAGS`; resolves with the printed tcp:// address. */
 export async function tcpMeter(flags: string[] = []): Promise<SimMeter> {
-  const sim = await startCli(['simulate', '--listen', '127.0.0.1:0', '--debug', ...flags], /listening on (tcp:\/\/127\.0\.0\.1:\d+)\n/, {
-    env: ENV,
-  });
+  const sim = await startCli(['simulate', '--listen', '127.0.0.1:0', '--debug', ...flags], /listening on (tcp:\/\/127\.0\.0\.1:\d+)\n/);
   return simMeter(sim.match[1]!, sim);
 }
 
@@ -124,37 +117,9 @@ export function hexOf(bytes: readonly number[]): string {
   return bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 }
 
-/** CRC-16/XMODEM: poly 0x1021, init 0, no reflection, no final XOR. */
-export function crc16(bytes: readonly number[]): number {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
-
-const STUFFED = [0x06, 0x0d, 0x1b, 0x40, 0x80];
-
-function stuff(bytes: readonly number[]): number[] {
-  return bytes.flatMap((b) => (STUFFED.includes(b) ? [0x1b, b ^ 0xff] : [b]));
-}
-
-function destuff(bytes: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x1b && i + 1 < bytes.length) out.push(bytes[++i]! ^ 0xff);
-    else out.push(b);
-  }
-  return out;
-}
-
 /** The GetRegister request frame for `ids` (to the heat meter, 0x3F), as hex. */
 export function getRegisterRequest(ids: readonly number[]): string {
-  const body = [0x3f, 0x10, ids.length, ...ids.flatMap((id) => [id >> 8, id & 0xff])];
-  const crc = crc16(body);
-  return hexOf([0x80, ...stuff([...body, crc >> 8, crc & 0xff]), 0x0d]);
+  return hexOf(frame(0x80, [0x3f, 0x10, ids.length, ...ids.flatMap((id) => [id >> 8, id & 0xff])]));
 }
 
 /** A request frame's register ids (asserting start, stop, CRC, address and command). */
@@ -162,7 +127,7 @@ export function requestIds(hex: string): number[] {
   const b = bytesOf(hex);
   if (b[0] !== 0x80 || b[b.length - 1] !== 0x0d) throw new Error(`not a request frame: ${hex}`);
   const body = destuff(b.slice(1, -1));
-  if (crc16(body) !== 0) throw new Error(`request CRC wrong: ${hex}`);
+  if (!body || crc16(body) !== 0) throw new Error(`request CRC wrong: ${hex}`);
   if (body[0] !== 0x3f || body[1] !== 0x10) throw new Error(`not a GetRegister to 0x3F: ${hex}`);
   const n = body[2]!;
   if (body.length !== 3 + 2 * n + 2) throw new Error(`request length does not match its count ${n}: ${hex}`);
@@ -176,19 +141,11 @@ export interface WireValue {
   numeric: boolean;
 }
 
-/** Exact decimal text of (−1)^s × mantissa × 10^(±e), built from digits (never from a double). */
-function decimalText(siex: number, mantissa: readonly number[]): string {
-  let m = 0n;
-  for (const b of mantissa) m = (m << 8n) | BigInt(b);
+/** Exact decimal text of (−1)^s × mantissa × 10^(±e) (kmp-protocol.md, "Values"), from digits, never a double. */
+function wireDecimal(siex: number, mantissa: readonly number[]): string {
+  const m = mantissa.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
   const e = siex & 0x3f;
-  let text: string;
-  if (siex & 0x40 && e > 0) {
-    const digits = m.toString().padStart(e + 1, '0');
-    text = `${digits.slice(0, -e)}.${digits.slice(-e)}`;
-  } else {
-    text = (m * 10n ** BigInt(siex & 0x40 ? 0 : e)).toString();
-  }
-  return siex & 0x80 ? `-${text}` : text;
+  return decimalText(siex & 0x80 ? -m : m, siex & 0x40 ? -e : e);
 }
 
 /**
@@ -204,7 +161,7 @@ export function wireRegisters(rxLines: readonly string[]): Map<number, WireValue
     else if (rx[i] === 0x0d && start >= 0) {
       const body = destuff(rx.slice(start + 1, i));
       start = -1;
-      if (body.length < 4 || crc16(body) !== 0 || body[0] !== 0x3f || body[1] !== 0x10) continue;
+      if (!body || body.length < 4 || crc16(body) !== 0 || body[0] !== 0x3f || body[1] !== 0x10) continue;
       const data = body.slice(2, -2);
       for (let p = 0; p + 5 <= data.length;) {
         const id = (data[p]! << 8) | data[p + 1]!;
@@ -223,7 +180,7 @@ export function wireRegisters(rxLines: readonly string[]): Map<number, WireValue
               : `20${d.slice(0, 2)}-${d.slice(2, 4)}-${d.slice(4, 6)}`;
           out.set(id, { unitCode, text, numeric: false });
         } else {
-          out.set(id, { unitCode, text: decimalText(siex, mantissa), numeric: true });
+          out.set(id, { unitCode, text: wireDecimal(siex, mantissa), numeric: true });
         }
       }
     }

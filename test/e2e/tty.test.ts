@@ -28,11 +28,3 @@ test('NO_COLOR turns them off, even on a terminal', async () => {
   assert.match(out, /Heat Energy \(E1\)/);
   assert.ok(!out.includes(ESC), JSON.stringify(out));
 });
-
-test('a bare `multical` shows what it can do, exit 2', async () => {
-  const { runCli } = await import('../support/cli.js');
-  const r = await runCli([]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /^Usage: multical/);
-  assert.match(r.stderr, /read \[options\]/);
-});

@@ -230,7 +230,7 @@ describe('register records', () => {
     for (const [hex, text] of CASES) {
       const [r] = decodeRegisterRecords(fromHex(hex));
       assert.equal(r?.value.toString(), text, hex);
-      assert.equal(toHex(reencode(r!)), hex);
+      assert.equal(toHex(reencode(r)), hex);
     }
   });
 
@@ -269,7 +269,7 @@ describe('register records', () => {
     assert.equal(toHex(bytes), '03 EB 4F 07 00 00 16 09 01 14 02 2B');
     const [r] = decodeRegisterRecords(bytes);
     assert.equal(r?.id, 1003);
-    assert.equal(toHex(r!.mantissa), '00 16 09 01 14 02 2B');
+    assert.equal(toHex(r.mantissa), '00 16 09 01 14 02 2B');
   });
 
   test('encodeRegisterRecord picks the smallest of LEN 1, 2, 4 and rejects bad ids', () => {

@@ -3,16 +3,9 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { crc16 } from '../../src/kmp/crc.js';
 import { fromHex } from '../../src/core/hex.js';
-
-/** Bit-by-bit CRC-16/XMODEM straight from its definition, independent of the table in crc.ts. */
-function referenceCrc(bytes: Uint8Array): number {
-  let crc = 0x0000;
-  for (const b of bytes) {
-    crc ^= b << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
+// Bit-by-bit CRC-16/XMODEM straight from its definition, independent of the table in crc.ts.
+import { crc16 as referenceCrc } from '../support/oracle.js';
+import { rng } from '../support/random.js';
 
 const CRC_VECTORS: ReadonlyArray<{ source: string; bytes: string; crc: number }> = [
   // kmp-protocol.md, "Data link layer": CRC-16/XMODEM check value of ASCII "123456789"
@@ -58,10 +51,9 @@ describe('crc16 (CRC-16/XMODEM)', () => {
 
   test('agrees with the bitwise definition on every single byte and on random inputs', () => {
     for (let b = 0; b < 256; b++) assert.equal(crc16(Uint8Array.of(b)), referenceCrc(Uint8Array.of(b)), `byte ${b}`);
-    let seed = 12345;
-    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    const r = rng(12345);
     for (let n = 0; n < 500; n++) {
-      const bytes = Uint8Array.from({ length: n % 40 }, next);
+      const bytes = Uint8Array.from({ length: n % 40 }, () => r.int(256));
       assert.equal(crc16(bytes), referenceCrc(bytes));
     }
   });

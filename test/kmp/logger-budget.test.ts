@@ -17,7 +17,7 @@ import {
   maxLogEntries,
   wireTimeMs,
 } from '../../src/kmp/logger-budget.js';
-import { stuff } from '../../src/kmp/stuffing.js';
+import { stuff } from '../support/oracle.js';
 
 /** A log readout frame of `entries` entries with registers of these mantissa lengths, all mantissas 0x80. */
 function readoutFrame(lengths: number[], entries: number): Uint8Array {
@@ -44,7 +44,7 @@ describe('B8 log readout: 17 + Σ(5 + LENᵢ) + (E − 1)·ΣLENᵢ + 2 bytes of
         const frame = readoutFrame(lengths, e);
         const body = logReadoutBodyLength(lengths, e);
         const wire = frameWireLength(body);
-        assert.ok(frame.length <= wire.worstCase && frame.length >= wire.unstuffed, `${lengths} × ${e}`);
+        assert.ok(frame.length <= wire.worstCase && frame.length >= wire.unstuffed, `${lengths.join(' ')} × ${e}`);
         assert.equal(decodeFrame(frame).data.length + 4, body);
       }
     }
@@ -61,8 +61,8 @@ describe('B8 log readout: 17 + Σ(5 + LENᵢ) + (E − 1)·ΣLENᵢ + 2 bytes of
     for (const lengths of [[1], [2, 4], [4, 4, 1], [4, 4, 4, 4, 4, 4, 4, 4]]) {
       for (let budget = 0; budget < 400; budget += 7) {
         const e = maxLogEntries(lengths, budget);
-        if (e > 0) assert.ok(logReadoutBodyLength(lengths, e) <= budget, `${lengths} in ${budget}: ${e} fits`);
-        assert.ok(logReadoutBodyLength(lengths, e + 1) > budget, `${lengths} in ${budget}: ${e + 1} does not`);
+        if (e > 0) assert.ok(logReadoutBodyLength(lengths, e) <= budget, `${lengths.join(' ')} in ${budget}: ${e} fits`);
+        assert.ok(logReadoutBodyLength(lengths, e + 1) > budget, `${lengths.join(' ')} in ${budget}: ${e + 1} does not`);
       }
     }
   });

@@ -183,7 +183,7 @@ describe('replies of the worked example', () => {
     const { cid, data } = apl(A3_REPLY_APL);
     const r = decodeGetLogReply(cid, data);
     assert.equal(r.body?.lastRecordId, 0x10f3);
-    const input = getLogBodyToReply(r.body!, 0);
+    const input = getLogBodyToReply(r.body, 0);
     const built = encodeGetLogReply({
       ...input,
       records: input.records.map((rec) => ({ recordId: rec.recordId, values: rec.values.map((m) => Decimal.of(asInteger(m))) })),
@@ -231,6 +231,6 @@ describe('INFO first: with a bit set only CID and INFO are guaranteed', () => {
   test('no records: LID NRtR LRORecID NewRecID INFO, 7 bytes', () => {
     const r = decodeGetLogReply(0xa1, fromHex('01 02 11 02 11 02 00'));
     assert.deepEqual(r.body, { lid: 1, registerCount: 2, registers: [], records: [], lastRecordId: 0x1102, newestRecordId: 0x1102 });
-    assert.equal(toHex(encodeGetLogReply(getLogBodyToReply(r.body!, 0))), '01 02 11 02 11 02 00');
+    assert.equal(toHex(encodeGetLogReply(getLogBodyToReply(r.body, 0))), '01 02 11 02 11 02 00');
   });
 });

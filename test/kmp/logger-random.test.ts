@@ -20,36 +20,18 @@ import {
 } from '../../src/kmp/logger-getlog.js';
 import { decodeLogReadoutReply, encodeLogReadoutReply, readoutToReply, type LogReadoutReply } from '../../src/kmp/logger-readout.js';
 import { entryTimestamp } from '../../src/kmp/logger-time.js';
-
-type Rng = { next: () => number; int: (n: number) => number };
-
-/** mulberry32: small, fast and reproducible from its seed. */
-function prng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n) };
-}
+import { fuzzSeed, rng, type Rng } from '../support/random.js';
 
 const ROUND_TRIP_SEED = 0x5eed1b8;
-const FUZZ_SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 10)) >>> 0;
+const FUZZ_SEED = fuzzSeed();
 const TIME_REGISTERS = [348, 1002, 1003];
-
-function pick<T>(r: Rng, items: readonly T[]): T {
-  return items[r.int(items.length)] as T;
-}
 
 /** Registers of mantissa length 1, 2 or 4, any sign, exponents from −6 to 6 (negative ones half the time). */
 function randomFormats(r: Rng, n: number): LogRegisterFormat[] {
   return Array.from({ length: n }, () => ({
-    id: r.next() < 0.1 ? pick(r, TIME_REGISTERS) : r.int(0x10000),
+    id: r.next() < 0.1 ? r.pick(TIME_REGISTERS) : r.int(0x10000),
     unitCode: r.int(0x5b),
-    length: pick(r, [1, 2, 4]),
+    length: r.pick([1, 2, 4]),
     siex: (r.next() < 0.2 ? 0x80 : 0) | (r.next() < 0.5 ? 0x40 : 0) | r.int(7),
   }));
 }
@@ -67,7 +49,7 @@ function randomReadout(r: Rng, entries = 1 + r.int(50), n = 1 + r.int(8)): LogRe
   const registers = randomFormats(r, n);
   const first = entries - 1 + r.int(100000);
   return {
-    sub: pick(r, [6, 7]),
+    sub: r.pick([6, 7]),
     type: r.int(10),
     firstLogId: first,
     newestLogId: first + r.int(3),
@@ -99,7 +81,7 @@ function sameValue(got: Decimal, want: LogValue, f: LogRegisterFormat): void {
 
 describe(`round trips of random logger replies (seed ${ROUND_TRIP_SEED.toString(16)})`, () => {
   test('B8 log readouts: 1–50 entries, 1–8 registers, LEN 1/2/4, negative exponents; frame, decode, encode', () => {
-    const r = prng(ROUND_TRIP_SEED);
+    const r = rng(ROUND_TRIP_SEED);
     for (let i = 0; i < 2000; i++) {
       const reply = randomReadout(r);
       const data = encodeLogReadoutReply(reply);
@@ -117,7 +99,7 @@ describe(`round trips of random logger replies (seed ${ROUND_TRIP_SEED.toString(
   });
 
   test('configurations and A0–A3 replies', () => {
-    const r = prng(ROUND_TRIP_SEED + 1);
+    const r = rng(ROUND_TRIP_SEED + 1);
     for (let i = 0; i < 1000; i++) {
       const c = {
         type: r.int(10),
@@ -146,7 +128,7 @@ function mutate(r: Rng, data: Uint8Array): Uint8Array {
   const b = [...data];
   for (let n = 1 + r.int(4); n > 0; n--) {
     const at = r.int(b.length + 1);
-    const byte = r.next() < 0.5 ? pick(r, INTERESTING) : r.int(256);
+    const byte = r.next() < 0.5 ? r.pick(INTERESTING) : r.int(256);
     const how = r.int(4);
     if (how === 0 && b.length > 0) b[Math.min(at, b.length - 1)] = byte;
     else if (how === 1) b.splice(at, 0, byte);
@@ -158,7 +140,7 @@ function mutate(r: Rng, data: Uint8Array): Uint8Array {
 
 function randomInput(r: Rng): Uint8Array {
   const kind = r.int(6);
-  if (kind === 0) return Uint8Array.from({ length: r.int(40) }, () => (r.next() < 0.4 ? pick(r, INTERESTING) : r.int(256)));
+  if (kind === 0) return Uint8Array.from({ length: r.int(40) }, () => (r.next() < 0.4 ? r.pick(INTERESTING) : r.int(256)));
   if (kind === 1) return mutate(r, encodeLogReadoutReply(randomReadout(r, 1 + r.int(6), 1 + r.int(4))));
   if (kind === 2) return mutate(r, encodeConfigurationReply({ type: 2, depth: 20, registers: [60, 1003, 1002], raw: RAW }));
   const registers = randomFormats(r, 1 + r.int(3));
@@ -236,7 +218,7 @@ function decodeAll(input: Uint8Array, counts: { decoded: number }): void {
 describe(`fuzz the logger decoders (FUZZ_SEED=${FUZZ_SEED})`, () => {
   test('100,000 random and mutated replies and requests decode and re-encode, or throw KmpError', (t) => {
     t.diagnostic(`FUZZ_SEED=${FUZZ_SEED}`);
-    const r = prng(FUZZ_SEED);
+    const r = rng(FUZZ_SEED);
     const counts = { decoded: 0 };
     const started = performance.now();
     // Most inputs end in a KmpError; capturing 100,000s of stack traces would take most of the time.

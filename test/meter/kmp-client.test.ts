@@ -16,17 +16,10 @@ import { REAL_METER_TIMING, type SimOptions } from '../../src/simulator/spec.js'
 import { exitCodeOf } from '../../src/cli/error-codes.js';
 import { MeterError } from '../../src/meter/errors.js';
 import { transportPair, type Transport } from '../../src/meter/transport.js';
+import { rng } from '../support/random.js';
 
 /** 2026-01-05T04:01:40Z, 360100 s after the simulator's T0: values are pinned to it. */
 const NOW = Date.UTC(2026, 0, 5, 4, 1, 40);
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return a / 2 ** 32;
-  };
-}
 
 interface Rig {
   client: KmpClient;
@@ -39,7 +32,7 @@ interface Rig {
 /** Client and simulator over an in-process transport pair; closed after fn, whatever happens. */
 async function withSim(sim: SimOptions, client: ClientOptions, fn: (rig: Rig) => Promise<void>): Promise<void> {
   const [clientSide, meterSide] = transportPair();
-  const simulator = new KmpSimulator({ now: () => NOW, random: seededRandom(42), ...sim });
+  const simulator = new KmpSimulator({ now: () => NOW, random: rng(42).next, ...sim });
   const server = simulator.serve(meterSide);
   const tx: Uint8Array[] = [];
   const rx: Uint8Array[] = [];

@@ -14,6 +14,7 @@ import { KmpClient } from '../../src/meter/kmp-client.js';
 import { KmpSimulator } from '../../src/simulator/kmp-meter.js';
 import { REAL_METER_TIMING, parseSimSpec, type SimOptions } from '../../src/simulator/spec.js';
 import { transportPair } from '../../src/meter/transport.js';
+import { rng } from '../support/random.js';
 
 /** The simulator counts its totals from 2026-01-01T00:00:00Z. */
 const T0_MS = Date.UTC(2026, 0, 1);
@@ -222,8 +223,7 @@ describe('simulator faults, reply by reply', () => {
 
   test('garbage: noise without start bytes, then the whole reply', () => {
     const good = sim().reply(request)!;
-    let seed = 1;
-    const s = sim({ faults: { garbage: true }, random: () => (seed = (seed * 16807) % 2147483647) / 2147483647 });
+    const s = sim({ faults: { garbage: true }, random: rng(1).next });
     for (let i = 0; i < 20; i++) {
       const bytes = s.reply(request)!;
       const noise = bytes.subarray(0, bytes.length - good.length);

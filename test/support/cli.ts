@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, run as a child process exactly as a user or cron runs it. */
@@ -18,23 +21,43 @@ export interface CliOptions {
   killAfterMs?: number;
   cwd?: string;
   input?: string;
+  /** A command the CLI runs under, e.g. setpriv with its options. */
+  wrap?: string[];
 }
 
-/** A clean environment: no colours forced, no Domoticz settings leaking in from the developer's shell. */
+/** What would steer a run from the developer's shell: settings, config and state locations, colours. */
+const STEERING = /^(DOMOTICZ_|MQTT_|MULTICAL_|XDG_)|^(HOME|FORCE_COLOR|NO_COLOR)$/;
+
+let homes: string | undefined;
+
+/**
+ * The environment of every CLI run, child process or in-process: the developer's shell without anything
+ * that steers multical, and an empty HOME of its own (config and state folders inside it), so no
+ * developer file leaks into a run and no run writes into the real home. `extra` comes last; an
+ * undefined value removes the variable.
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('DOMOTICZ_') || k.startsWith('MULTICAL_') || k === 'FORCE_COLOR' || k === 'NO_COLOR') continue;
-    env[k] = v;
+  if (homes === undefined) {
+    const root = mkdtempSync(join(tmpdir(), 'multical-test-homes-'));
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+    homes = root;
   }
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
+  const home = mkdtempSync(join(homes, 'home-'));
+  const env: Record<string, string | undefined> = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !STEERING.test(k))),
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...rest] = [...(opts.wrap ?? []), process.execPath, BIN, ...args];
+    const child = spawn(command!, rest, {
       env: cleanEnv(opts.env),
       cwd: opts.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,24 +1,14 @@
 // The argument parsers survive 100,000 random inputs with only the project's own UsageError.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UsageError } from '../src/core/errors.js';
-import { parseReadArgument } from '../src/domoticz/argument.js';
-import { parseRegisterId } from '../src/settings/arguments.js';
-import { DEFAULT_SERIAL } from '../src/meter/serial-transport.js';
-import { parseDevice } from '../src/settings/device.js';
-import { int, parseOption, seconds } from '../src/settings/options.js';
-import { parseSimSpec } from '../src/simulator/spec.js';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { UsageError } from '../../src/core/errors.js';
+import { parseReadArgument } from '../../src/domoticz/argument.js';
+import { parseRegisterId } from '../../src/settings/arguments.js';
+import { DEFAULT_SERIAL } from '../../src/meter/serial-transport.js';
+import { parseDevice } from '../../src/settings/device.js';
+import { int, parseOption, seconds } from '../../src/settings/options.js';
+import { parseSimSpec } from '../../src/simulator/spec.js';
+import { fuzzSeed, rng } from '../support/random.js';
 
 const ALPHABET = '0123456789:xX-+.,=/ abcdefghijklmnopqrstuvwxyzsim:tcp://0x\u00e9\u0000\n';
 const PIECES = [
@@ -44,8 +34,8 @@ const PIECES = [
 ];
 
 test('100,000 random arguments: parsed, or a UsageError — nothing else', () => {
-  const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-  const rnd = prng(seed);
+  const seed = fuzzSeed();
+  const r = rng(seed);
   const parsers: Array<(s: string) => unknown> = [
     parseReadArgument,
     (s) => parseRegisterId(s),
@@ -57,15 +47,13 @@ test('100,000 random arguments: parsed, or a UsageError — nothing else', () =>
   let parsed = 0;
   for (let i = 0; i < 100_000; i++) {
     let s = '';
-    const n = Math.floor(rnd() * 8);
-    for (let k = 0; k < n; k++)
-      s += rnd() < 0.5 ? PIECES[Math.floor(rnd() * PIECES.length)] : ALPHABET[Math.floor(rnd() * ALPHABET.length)];
+    for (let k = r.int(8); k > 0; k--) s += r.next() < 0.5 ? r.pick(PIECES) : r.pick([...ALPHABET]);
     const parse = parsers[i % parsers.length]!;
     try {
       parse(s);
       parsed++;
     } catch (e) {
-      if (!(e instanceof UsageError)) assert.fail(`seed ${seed}, input ${JSON.stringify(s)}: ${String(e)}`);
+      if (!(e instanceof UsageError)) assert.fail(`FUZZ_SEED=${seed}, input ${JSON.stringify(s)}: ${String(e)}`);
       assert.ok(e.message.length > 0 && !e.message.includes('\n'), `one line: ${e.message}`);
     }
   }

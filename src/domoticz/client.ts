@@ -18,7 +18,13 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** A value from the server, fit to be put in a message: as JSON, one line, short, secrets masked. */
 export function serverText(v: unknown): string {
-  const t = JSON.stringify(v) ?? String(v);
+  let t: string;
+  try {
+    t = JSON.stringify(v) ?? String(v);
+  } catch {
+    // Nested deeper than JSON.stringify can go: say what it is rather than crash.
+    t = Array.isArray(v) ? '[…]' : '{…}';
+  }
   return maskSecrets(t.length > 80 ? `${t.slice(0, 80)}…` : t);
 }
 

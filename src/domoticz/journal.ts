@@ -49,12 +49,15 @@ export function encodeJournal(j: Journal): string {
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string';
+const isIdx = (v: unknown): v is string => isText(v) && /^\d{1,9}$/.test(v);
+/** What multical sends (a number, or W;Wh): a damaged journal never makes it send anything else. */
+const isSvalue = (v: unknown): v is string => isText(v) && /^-?\d{1,30}(\.\d{1,30})?(;-?\d{1,30}(\.\d{1,30})?)?$/.test(v);
 
 function entryOf(v: unknown): JournalEntry | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   const { argument, idx, svalue, additive, state } = o;
-  if (!isText(argument) || !isText(idx) || !/^\d+$/.test(idx) || !isText(svalue) || typeof additive !== 'boolean') return undefined;
+  if (!isText(argument) || !isIdx(idx) || !isSvalue(svalue) || typeof additive !== 'boolean') return undefined;
   if (state !== 'planned' && state !== 'sending' && state !== 'applied') return undefined;
   return { argument, idx, svalue, additive, state };
 }
@@ -71,6 +74,6 @@ export function decodeJournal(text: string): Journal | { bad: string } {
   if (o.format !== FORMAT) return { bad: `it is not a "${FORMAT}" file` };
   const entries = Array.isArray(o.entries) ? o.entries.map(entryOf) : [undefined];
   const devices = Array.isArray(o.devices) ? o.devices : [undefined];
-  if (!isText(o.url) || !devices.every(isText) || entries.some((e) => e === undefined)) return { bad: 'its content is damaged' };
+  if (!isText(o.url) || !devices.every(isIdx) || entries.some((e) => e === undefined)) return { bad: 'its content is damaged' };
   return { url: o.url, devices, entries: entries as JournalEntry[] };
 }

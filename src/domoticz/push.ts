@@ -105,10 +105,12 @@ async function pushUnit(
     unit,
     res.find((r) => !open(r)),
   );
-  const sent = await sendUnit(planned.slice(0, cut), sink, name, unit);
+  const toSend = planned.slice(0, cut);
+  const sent = await sendUnit(toSend, sink, name, unit);
   sent.forEach((r, k) => (res[k] = r));
   const failed = sent.find((r) => r.status !== 'sent');
-  if (failed) holdFrom(res, 0, unit, failed);
+  // What was planned but not sent is in the journal: the next run sends it.
+  if (failed) holdFrom(res, 0, unit, failed, toSend.length > 1 ? '; the next run sends it from the journal' : '');
   return res;
 }
 
@@ -119,12 +121,12 @@ function stopped(r: PushResult, why: string): PushResult {
 }
 
 /** Every push from `cut` on that was going to be sent is held back, naming the one it goes with. */
-function holdFrom(res: PushResult[], cut: number, unit: Unit, cause: PushResult | undefined): void {
+function holdFrom(res: PushResult[], cut: number, unit: Unit, cause: PushResult | undefined, next = ''): void {
   for (let p = cut; p < res.length; p++) {
     const r = res[p]!;
     if (!open(r)) continue;
     if (cause?.status === 'stopped') {
-      res[p] = stopped(r, 'the run was stopped');
+      res[p] = stopped(r, `the run was stopped${next}`);
       continue;
     }
     const what = cause ? `${cause.arg.text} was not sent` : 'a push it goes with was not sent';
@@ -133,7 +135,7 @@ function holdFrom(res: PushResult[], cut: number, unit: Unit, cause: PushResult 
       status: 'held',
       message:
         `${r.arg.text}: not sent: ${what}, and the pushes on devices ${unit.devices.join(', ')} go together ` +
-        '(one without the other would lose or count twice the usage since the last run)',
+        `(one without the other would lose or count twice the usage since the last run)${next}`,
     };
   }
 }

@@ -66,7 +66,7 @@ export async function sendUnit(planned: readonly Planned[], sink: Sink, name: st
       const message =
         e.code === 'DZ_ABORTED'
           ? `${r.arg.text}: device ${r.arg.idx}: the run was stopped while its update (${p.svalue}) was on its way: it may have been applied${next}`
-          : `${r.arg.text}: ${e.message}${next}`;
+          : `${r.arg.text}: ${e.message}${e.code === 'DZ_TIMEOUT' ? ' (the update may have been applied)' : ''}${next}`;
       out[k] = { ...r, status: e.code === 'DZ_ABORTED' ? 'stopped' : 'failed', message };
       return out;
     }

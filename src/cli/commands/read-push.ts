@@ -137,9 +137,7 @@ export function exitCodeFor(pushes: readonly PushResult[], finished: readonly Fi
 function printFinished(d: Finished, f: PushFlags, ctx: Context): void {
   if (d.status !== 'sent') return ctx.error(d.message ?? `${d.argument}: ${d.status}`);
   if (!f.quiet && !f.json) {
-    ctx.io.stdout(
-      `${ctx.out.green('✓')} ${d.argument}  finished for the stopped previous run  → idx ${d.idx}: ${ctx.out.bold(d.svalue)}\n`,
-    );
+    ctx.io.stdout(`${ctx.out.green('✓')} ${d.argument}  left unfinished by the previous run  → idx ${d.idx}: ${ctx.out.bold(d.svalue)}\n`);
   }
 }
 

@@ -27,6 +27,7 @@ export function deviceOf(v: unknown, what: string): Device {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('that is not an object');
   const o = v as Record<string, unknown>;
   const idx = str(o.idx) ?? bad('without an idx');
+  if (!/^\d{1,9}$/.test(idx)) bad(`whose idx ${JSON.stringify(idx.slice(0, 12))} is not a number`);
   const dev: Device = {
     idx,
     Name: str(o.Name) ?? bad(`${idx} without a name`),

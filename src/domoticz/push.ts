@@ -87,8 +87,9 @@ async function pushUnit(
   if (!sink) return res;
   const name = journalName(sink.client.where, unit.devices);
   const blocked = sink.blocked.get(name);
+  // Refused, not held: when no failure of this run is the cause, the exit code must still say so.
   if (blocked !== undefined)
-    return res.map((r) => (open(r) ? { ...r, status: 'held', message: `${r.arg.text}: not sent: ${blocked}` } : r));
+    return res.map((r) => (open(r) ? { ...r, status: 'refused', message: `${r.arg.text}: not sent: ${blocked}` } : r));
   const first = res.findIndex((r) => !open(r));
   let cut = first < 0 ? res.length : first;
   const read = await readDevices([...new Set(res.slice(0, cut).flatMap((r) => touched(r.arg)))], sink.client);

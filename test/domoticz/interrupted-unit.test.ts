@@ -5,11 +5,12 @@
 // since the stopped run is neither lost nor counted twice. The built CLI against the stand-in over HTTP.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BIN, cleanEnv, runCli } from '../support/cli.js';
+import { journalName } from '../../src/domoticz/journal.js';
 import { startDomoticzStandin, type Fault, type Standin } from '../support/domoticz-standin.js';
 
 const T0 = '100';
@@ -115,6 +116,28 @@ describe('a unit stopped at any step is finished by the next run: the total is r
     }
   }
 
+  for (const at of [3, 4]) {
+    test(`the connection dies after udevice ${at === 3 ? 91 : 92} took effect: exit 4 now, the next run finishes the unit`, async () => {
+      const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
+      const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
+      const fault: Fault = { kind: 'reset', at, applied: true };
+      const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`)], fault });
+      try {
+        const r1 = await runCli(['read', '--url', dz.url, '-d', 'sim', ...UNIT], { env });
+        assert.equal(r1.code, 4, r1.stderr);
+        assert.match(r1.stderr, /the next run finishes these updates from /);
+        dz.setFault(null);
+        const r2 = await runCli(['read', '--url', dz.url, '-d', 'sim', '--json', ...UNIT], { env });
+        assert.equal(r2.code, 0, r2.stderr);
+        const reading = String((JSON.parse(r2.stdout) as { pushes: Array<{ reading: number }> }).pushes[1]!.reading);
+        assert.equal(lastSvalue(dz, '91'), plusMinus(T0, reading, R0));
+        assert.deepEqual(journals(state), []);
+      } finally {
+        await dz.close();
+      }
+    });
+  }
+
   test('a run that finishes leaves no journal, and two configurations of the same Domoticz never mix', async () => {
     const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
     const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
@@ -132,6 +155,55 @@ describe('a unit stopped at any step is finished by the next run: the total is r
         ['95', '96'],
       );
       assert.equal(journals(state).length, 1);
+    } finally {
+      await dz.close();
+    }
+  });
+
+  test('an increment (Counter Incremental) that may have been applied is not sent twice; the rest of its unit is finished', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
+    const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
+    // 8 (Counter Incremental) += reading − device 3 (General/kWh, 130.000 kWh); then 3 = the reading.
+    const dz = await startDomoticzStandin({ fault: { kind: 'hang', at: 3, applied: true } });
+    const args = ['8:60:1:3', '3:60:0'];
+    try {
+      const child = spawn(process.execPath, [BIN, 'read', '--url', dz.url, '-d', 'sim', ...args], { env: cleanEnv(env), stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      await Promise.race([dz.seen(3), exited]);
+      child.kill('SIGTERM');
+      await exited;
+      dz.setFault(null);
+      const r2 = await runCli(['read', '--url', dz.url, '-d', 'sim', '--json', ...args], { env });
+      assert.equal(r2.code, 4, r2.stderr);
+      assert.match(r2.stderr, /8:60:1:3: the previous run's update of device 8 \(\d+\) was on its way .* not sent again: check device 8/);
+      const mwh = /"id":60,"name":"[^"]*","value":([0-9.]+)/.exec(r2.stdout)![1]!;
+      const [whole, frac = ''] = mwh.split('.');
+      const readingWh = BigInt(whole! + frac.padEnd(6, '0')); // MWh → Wh
+      const added = dz.updates.filter((u) => u.idx === '8').reduce((sum, u) => sum + BigInt(u.svalue!), 0n);
+      assert.equal(added, readingWh - 130_000n, 'every Wh since 130.000 kWh counted once');
+      assert.equal(dz.updates.at(-1)!.svalue, `0;${readingWh}`);
+      assert.deepEqual(journals(state), []);
+    } finally {
+      await dz.close();
+    }
+  });
+
+  test('a damaged journal is never used: the unit is refused (exit 5), naming the file; other pushes go on', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
+    const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
+    const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`), sensor('93', '0 m³')] });
+    try {
+      mkdirSync(join(state, 'multical'), { recursive: true });
+      const file = join(state, 'multical', journalName(dz.url, ['91', '92']));
+      writeFileSync(file, '{"format":"multical domoticz journal 1","url":');
+      const r = await runCli(['read', '--url', dz.url, '-d', 'sim', '--json', ...UNIT, '93:68:0'], { env });
+      assert.equal(r.code, 5, r.stderr);
+      assert.ok(r.stderr.includes(`91:68:2:92: not sent: a stopped run left ${file}, which cannot be used (it is not JSON)`), r.stderr);
+      assert.deepEqual(
+        dz.updates.map((u) => u.idx),
+        ['93'],
+      );
+      assert.deepEqual(journals(state), [journalName(dz.url, ['91', '92'])]);
     } finally {
       await dz.close();
     }

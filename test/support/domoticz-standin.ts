@@ -82,7 +82,7 @@ export interface Standin {
   requests: StandinRequest[];
   /** Every udevice that took effect, in order. */
   updates: StandinUpdate[];
-  devices(): StandinDevice[];
+  /** A copy of the device as it is now. */
   device(idx: string | number): StandinDevice;
   setFault(f: Fault | null): void;
   /** A bearer token for an existing user (Domoticz hands them out at POST /oauth2/v1/token). */
@@ -236,7 +236,6 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
     port,
     requests,
     updates,
-    devices: () => structuredClone(store),
     device: (idx) => structuredClone(find(String(idx)) ?? assertNever(`no device ${idx}`)),
     setFault: (f) => void (fault = f),
     issueToken: (username) => {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { MulticalError, StopError } from '../../core/errors.js';
 import { RawNumber, stringifyJson } from '../../core/json.js';
-import { emptyResult, type ReadResult } from '../../core/reading.js';
+import type { ReadResult } from '../../core/reading.js';
 import type { ReadArgument } from '../../domoticz/argument.js';
 import type { DomoticzClient } from '../../domoticz/client.js';
 import type { JournalStore } from '../../domoticz/journal.js';
@@ -27,7 +27,8 @@ export interface PushFlags {
 
 interface RunRecord {
   ids: number[];
-  result: ReadResult;
+  /** Undefined until the meter was read. */
+  result: ReadResult | undefined;
   pushes: PushResult[];
   /** Updates a stopped run left, finished first. */
   finished: Finished[];
@@ -41,7 +42,7 @@ export async function readAndPush(
   f: PushFlags,
   ctx: Context,
 ): Promise<ExitCodeValue> {
-  const run: RunRecord = { ids: [...new Set(args.map((a) => a.register))], result: emptyResult(), pushes: [], finished: [] };
+  const run: RunRecord = { ids: [...new Set(args.map((a) => a.register))], result: undefined, pushes: [], finished: [] };
   const { DomoticzClient } = await import('../../domoticz/client.js');
   const client = domoticz ? new DomoticzClient(domoticz, ctx.log, ctx.signal) : undefined;
   try {
@@ -121,7 +122,7 @@ function stateJournal(ctx: Context): JournalStore {
   };
 }
 
-export function exitCodeFor(pushes: readonly PushResult[], finished: readonly Finished[]): ExitCodeValue {
+function exitCodeFor(pushes: readonly PushResult[], finished: readonly Finished[]): ExitCodeValue {
   const code = (p: PushResult): ExitCodeValue =>
     p.status === 'not-read'
       ? ExitCode.meter
@@ -174,7 +175,7 @@ function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
 function readJson(run: RunRecord, exitCode: ExitCodeValue, ctx: Context, error?: string): string {
   const clean = (t: string): string => ctx.log.clean(t);
   const doc = {
-    ...registersDoc(rowsFor(run.ids, run.result), run.result),
+    ...(run.result ? registersDoc(rowsFor(run.ids, run.result), run.result) : { registers: [], missing: [] }),
     ...(run.finished.length
       ? { finished: run.finished.map((d) => ({ ...d, idx: Number(d.idx), ...(d.message ? { message: clean(d.message) } : {}) })) }
       : {}),

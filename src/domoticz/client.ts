@@ -18,7 +18,13 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** A value from the server, fit to be put in a message: as JSON, one line, short, secrets masked. */
 export function serverText(v: unknown): string {
-  const t = JSON.stringify(v) ?? String(v);
+  let t: string;
+  try {
+    t = JSON.stringify(v) ?? String(v);
+  } catch {
+    // Nested deeper than JSON.stringify can go: say what it is rather than crash.
+    t = Array.isArray(v) ? '[…]' : '{…}';
+  }
   return maskSecrets(t.length > 80 ? `${t.slice(0, 80)}…` : t);
 }
 
@@ -56,7 +62,41 @@ export class DomoticzClient {
   }
 
   /** One device by idx; DZ_NO_DEVICE when the server has none with that idx (and never another device). */
-  async getDevice(idx: string): Promise<Device> {
+  getDevice(idx: string): Promise<Device> {
+    return this.masked(() => this.getOne(idx));
+  }
+
+  listDevices(): Promise<Device[]> {
+    const what = 'device list';
+    return this.masked(async () =>
+      resultList(await this.devicesCall({ filter: 'all', used: 'true' }, what), what).map((d) => deviceOf(d, what)),
+    );
+  }
+
+  updateDevice(idx: string, nvalue: string, svalue: string): Promise<void> {
+    return this.masked(async () => {
+      const body = await this.call({ type: 'command', param: 'udevice', idx, nvalue, svalue }, `device ${idx}`);
+      if (body.status !== 'OK') {
+        const status = serverText(body.status);
+        throw new DomoticzError('DZ_ERR', `device ${idx}: Domoticz refused the update (status ${status})`, { fields: { idx } });
+      }
+    });
+  }
+
+  /**
+   * Messages hold what the server sent, which may echo the credentials: they leave the client with every
+   * secret masked, wherever they are printed (the log masks them too, but an error may travel further).
+   */
+  private async masked<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof DomoticzError) e.message = this.log.clean(e.message);
+      throw e;
+    }
+  }
+
+  private async getOne(idx: string): Promise<Device> {
     const what = `device ${idx}`;
     const list = resultList(await this.devicesCall({ rid: idx }, what), what);
     const devices = list.map((d) => deviceOf(d, what));
@@ -64,20 +104,6 @@ export class DomoticzClient {
     if (dev) return dev;
     const other = devices.length > 0 ? ` (it answered with device ${serverText(devices[0]!.idx)} instead)` : '';
     throw new DomoticzError('DZ_NO_DEVICE', `${what}: Domoticz has no device with idx ${idx}${other}`, { fields: { idx } });
-  }
-
-  async listDevices(): Promise<Device[]> {
-    const what = 'device list';
-    return resultList(await this.devicesCall({ filter: 'all', used: 'true' }, what), what).map((d) => deviceOf(d, what));
-  }
-
-  async updateDevice(idx: string, nvalue: string, svalue: string): Promise<void> {
-    const body = await this.call({ type: 'command', param: 'udevice', idx, nvalue, svalue }, `device ${idx}`);
-    if (body.status !== 'OK') {
-      throw new DomoticzError('DZ_ERR', `device ${idx}: Domoticz refused the update (status ${serverText(body.status)})`, {
-        fields: { idx },
-      });
-    }
   }
 
   private async devicesCall(q: Record<string, string>, what: string): Promise<Record<string, unknown>> {

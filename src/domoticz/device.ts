@@ -27,12 +27,14 @@ export function deviceOf(v: unknown, what: string): Device {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('that is not an object');
   const o = v as Record<string, unknown>;
   const idx = str(o.idx) ?? bad('without an idx');
+  if (!/^\d{1,9}$/.test(idx)) bad(`whose idx ${JSON.stringify(idx.slice(0, 12))} is not a number`);
   const dev: Device = {
     idx,
     Name: str(o.Name) ?? bad(`${idx} without a name`),
     Type: str(o.Type) ?? bad(`${idx} without a type`),
     SubType: str(o.SubType) ?? '',
-    Data: o.Data === undefined ? '' : (str(o.Data) ?? bad(`${idx} whose Data is not text`)),
+    // A number too large for a double arrives as Infinity: not a value (shown.ts says so), not a malformed answer.
+    Data: o.Data === undefined ? '' : typeof o.Data === 'number' ? String(o.Data) : (str(o.Data) ?? bad(`${idx} whose Data is not text`)),
   };
   if (o.SensorUnit !== undefined) dev.SensorUnit = str(o.SensorUnit) ?? bad(`${idx} whose SensorUnit is not text`);
   return dev;

@@ -1,8 +1,8 @@
 /**
  * Reading back the value a Domoticz device shows in its `Data` (domoticz-api.md: "the first number in
  * Data"), exactly, and knowing how much of it Domoticz kept: Custom Sensor, Waterflow and Percentage
- * values are printed with `%g` (6 significant digits, `1.23457e+06` from a million on); Temp with one
- * decimal; kWh, counters and Gas with every stored digit.
+ * values are printed with `%g` (6 significant digits, trailing zeros dropped, `1.23457e+06` from a
+ * million on); Temp with one decimal; kWh, counters and Gas with every stored digit.
  */
 import { Decimal } from '../core/decimal.js';
 import type { Device } from './device.js';
@@ -11,9 +11,12 @@ import type { TargetKind } from './targets.js';
 export type Shown =
   | {
       value: Decimal;
-      /** Every digit of the stored value is shown (nothing was rounded away). */
+      /** Every digit of the stored value is shown (nothing can have been rounded away). */
       exact: boolean;
-      /** The power of ten of the last digit shown: `123.456` → -3, `1.23457e+06` → 1. */
+      /**
+       * The power of ten to which the stored value is known: `%g` keeps 6 significant digits and drops
+       * trailing zeros, so `123.4` is known to 10⁻³ (it may be 123.4004) and `1.23457e+06` to 10.
+       */
       lastDigit: number;
       text: string;
     }
@@ -34,27 +37,12 @@ export function shownValue(dev: Device, kind: TargetKind | undefined): Shown {
   if (!value || Math.abs(value.exponent) > 100) return { none: `shows ${JSON.stringify(m[0].slice(0, 20))}, not a value it can hold` };
   const digits = value.abs().coefficient.toString();
   if (digits.length > MAX_DIGITS) return { none: `shows a ${digits.length}-digit number, which no device holds` };
-  const sig = digits.replace(/0+$/, '').length;
-  let exact: boolean;
-  if (kind !== undefined && ALL_DIGITS_SHOWN.has(kind)) exact = true;
-  else if (kind === 'temp') exact = false;
-  else exact = sig < G_DIGITS; // %g: fewer than 6 significant digits means none were cut off
-  return { value, exact, lastDigit: value.exponent, text: m[0] };
-}
-
-/** A unit a thousand times larger, to keep a total within what `%g` shows exactly. */
-export function largerUnit(unit: string | undefined): string | undefined {
-  const next: Record<string, string> = {
-    Wh: 'kWh',
-    kWh: 'MWh',
-    MWh: 'GWh',
-    J: 'kJ',
-    kJ: 'MJ',
-    MJ: 'GJ',
-    l: 'm³',
-    'l/h': 'm³/h',
-    W: 'kW',
-    kW: 'MW',
-  };
-  return unit === undefined ? undefined : next[unit];
+  const text = m[0];
+  if ((kind !== undefined && ALL_DIGITS_SHOWN.has(kind)) || value.isZero()) {
+    // Fixed decimals of a whole count; and %g prints "0" for nothing but zero.
+    return { value, exact: true, lastDigit: value.exponent, text };
+  }
+  if (kind === 'temp') return { value, exact: false, lastDigit: value.exponent, text };
+  const leading = digits.length - 1 + value.exponent;
+  return { value, exact: false, lastDigit: Math.min(value.exponent, leading - (G_DIGITS - 1)), text };
 }

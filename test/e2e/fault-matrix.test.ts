@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runCli, startCli } from '../support/cli.js';
-import { startDomoticzStandin, type StandinOptions } from '../support/domoticz-standin.js';
+import { fixtureDevices, startDomoticzStandin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
 
 interface Row {
@@ -14,12 +14,20 @@ interface Row {
   /** `multical simulate` flags (faults, echo, timing). */
   meter?: string[];
   standin?: StandinOptions;
+  /** Devices added to the fixture's. */
+  devices?: object[];
+  /** Domoticz is not listening. */
+  closed?: boolean;
+  /** Environment of the run (default: admin's credentials). */
+  env?: Record<string, string>;
   args?: string[];
   /** Extra CLI options. */
   options?: string[];
   code: number;
   /** The one line that names the cause (stderr). */
   message?: RegExp;
+  /** What must never appear in the output (a secret). */
+  never?: RegExp;
   /** Devices updated, in order. */
   pushed: string[];
   /** Upper bound of the whole run, ms (generous: it proves the run ends, not how fast). */
@@ -39,6 +47,26 @@ const FILLERS = [68, 74, 80, 87, 89, 266, 1004].map((reg, i) => ({
   SensorUnit: '',
   Data: '0',
 }));
+
+const UNIT = ['91:68:2:92', '92:68:0'];
+const volume = (idx: string, Data: string): object => ({
+  idx,
+  Name: `Volume ${idx}`,
+  Type: 'General',
+  SubType: 'Custom Sensor',
+  SensorUnit: 'm³',
+  Data,
+});
+const energy = (idx: string, Data: string): object => ({
+  idx,
+  Name: `Energy ${idx}`,
+  Type: 'General',
+  SubType: 'Custom Sensor',
+  SensorUnit: 'kWh',
+  Data,
+});
+const UNIT_DEVICES = [volume('91', '100 m³'), volume('92', '4000 m³')];
+const DEEP = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
 
 const MATRIX: Row[] = [
   // ---- the meter ---------------------------------------------------------------------------------
@@ -107,7 +135,7 @@ const MATRIX: Row[] = [
   {
     name: 'meter: device vanishes mid-run (after the first of two requests)',
     meter: ['--fault', 'vanish-after=1'],
-    standin: { devices: 'fixture+fillers' as unknown as object[] },
+    devices: FILLERS,
     args: ['2:86:0', '1:60:0', ...FILLERS.map((d, i) => `${d.idx}:${[68, 74, 80, 87, 89, 266, 1004][i]}:0`)],
     code: 3,
     message: /24:89:0|1004/,
@@ -126,7 +154,7 @@ const MATRIX: Row[] = [
   // ---- Domoticz ----------------------------------------------------------------------------------
   {
     name: 'Domoticz: connection refused',
-    standin: { closed: true } as StandinOptions,
+    closed: true,
     code: 4,
     message: /2:86:0: device 2: connection refused/,
     pushed: [],
@@ -196,19 +224,118 @@ const MATRIX: Row[] = [
     pushed: ['1'],
     boundMs: 8000,
   },
+  // ---- trust: usage never lost or counted twice, values read right, nothing secret printed ---------
+  {
+    name: 'Domoticz: HTTP 500 on the first update of a unit (91:68:2:92 92:68:0): the second is not sent',
+    standin: { fault: { kind: 'status500', at: 3 } },
+    devices: UNIT_DEVICES,
+    args: UNIT,
+    code: 4,
+    message: /91:68:2:92: device 91: HTTP 500 from .*\n.*92:68:0: not sent: 91:68:2:92 was not sent/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: no answer to the first update of a unit, which took effect: the second is not sent',
+    standin: { fault: { kind: 'hang', at: 3, applied: true } },
+    devices: UNIT_DEVICES,
+    args: UNIT,
+    code: 4,
+    message: /91:68:2:92: device 91: no answer .* in 1000 ms \(the update may have been applied\); the next run finishes these updates/,
+    pushed: ['91'],
+    boundMs: 8000,
+    atLeastMs: 1000,
+  },
+  {
+    name: 'Domoticz: getdevices&rid=N answers with another device',
+    standin: { fault: { kind: 'otherIdx' } },
+    code: 4,
+    message: /2:86:0: device 2: Domoticz has no device with idx 2 \(it answered with device "1" instead\)/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: a device that is null (result [null])',
+    standin: { fault: { kind: 'body', body: '{"status":"OK","result":[null]}' } },
+    code: 4,
+    message: /2:86:0: device 2: Domoticz answered a device that is not an object/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: Data nested 100,000 levels deep',
+    standin: { fault: { kind: 'body', body: `{"status":"OK","result":[{"idx":"2","Name":"T","Type":"Temp","Data":${DEEP}}]}` } },
+    code: 4,
+    message: /2:86:0: device 2: Domoticz answered a device 2 whose Data is not text/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: a "result" that is not a list',
+    standin: { fault: { kind: 'body', body: '{"status":"OK","result":"2"}' } },
+    code: 4,
+    message: /2:86:0: device 2: Domoticz answered a "result" that is not a list of devices/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: --test_domoticz gets result [1]',
+    standin: { fault: { kind: 'body', body: '{"status":"OK","result":[1]}' } },
+    args: ['--test_domoticz'],
+    code: 4,
+    message: /^error: device list: Domoticz answered a device that is not an object\n$/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: an answer that never ends',
+    standin: { fault: { kind: 'endless' } },
+    code: 4,
+    message: /2:86:0: device 2: http:\/\/127\.0\.0\.1:\d+ sent more than 4 MB: not a Domoticz answer/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: Data "nan": mode 1 refused, mode 0 sent',
+    devices: [volume('95', 'nan'), volume('96', '0 m³'), volume('97', 'nan')],
+    args: ['96:68:1:95', '97:68:0'],
+    code: 5,
+    message: /96:68:1:95: compare device 95 "Volume 95" shows "nan", not a number/,
+    pushed: ['97'],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: a total %g rounded (1.23457e+06) is not computed with',
+    meter: ['--energy-unit', 'kWh'],
+    devices: [energy('98', '1.23457e+06 kWh'), energy('99', '150000 kWh')],
+    args: ['98:60:2:99'],
+    code: 5,
+    message: /98:60:2:99: device 98 "Energy 98" shows 1\.23457e\+06, which Domoticz rounded .* keep this total in a General\/kWh device/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: echoes the Authorization header and the password (--debug --json)',
+    standin: { fault: { kind: 'echoAuth' }, users: [{ username: 'meter', password: 's3cr3t-pw', rights: 'admin' }] },
+    env: { DOMOTICZ_USER: 'meter', DOMOTICZ_PASSWORD: 's3cr3t-pw' },
+    options: ['--debug', '--json'],
+    code: 4,
+    message: /2:86:0: device 2: Domoticz answered status "ERR Basic \*\*\* \(meter:\*\*\*\)"/,
+    never: new RegExp(`s3cr3t-pw|${Buffer.from('meter:s3cr3t-pw').toString('base64')}`),
+    pushed: [],
+    boundMs: 8000,
+  },
 ];
 
 async function runRow(row: Row): Promise<void> {
   const pty = await ptyPair();
   const sim = await startCli(['simulate', '--device', pty.b, ...(row.meter ?? [])], /serving KMP/);
-  const o = (row.standin ?? {}) as StandinOptions & { closed?: boolean };
-  const devices = (o.devices as unknown) === 'fixture+fillers' ? await fixtureWithFillers() : o.devices;
-  const dz = await startDomoticzStandin({ ...o, ...(devices ? { devices } : {}) });
-  if (o.closed) await dz.close();
+  const dz = await startDomoticzStandin({ ...row.standin, ...(row.devices ? { devices: [...fixtureDevices(), ...row.devices] } : {}) });
+  if (row.closed) await dz.close();
   try {
     const args = row.args ?? ['2:86:0', '1:60:0'];
     const r = await runCli(['read', '-d', pty.a, '--url', dz.url, ...FAST, ...(row.options ?? []), ...args], {
-      env: ADMIN,
+      env: { ...ADMIN, ...row.env },
       killAfterMs: row.boundMs + 5000,
     });
     assert.equal(r.signal, null, `${row.name}: killed after ${r.ms} ms`);
@@ -217,7 +344,8 @@ async function runRow(row: Row): Promise<void> {
     assert.equal(r.code, row.code, `${row.name}: exit ${r.code}\n${r.stderr}`);
     if (row.message) assert.match(r.stderr, row.message, row.name);
     if (row.code === 0) assert.equal(r.stderr, '', row.name);
-    assert.doesNotMatch(r.stderr, /\n\s+at /, `${row.name}: no stack trace`);
+    assert.doesNotMatch(r.stderr, /\n\s+at |this is a bug/, `${row.name}: no stack trace, no "bug"`);
+    if (row.never) assert.doesNotMatch(r.stdout + r.stderr, row.never, `${row.name}: never printed`);
     assert.deepEqual(
       dz.updates.map((u) => u.idx),
       row.pushed,
@@ -226,17 +354,10 @@ async function runRow(row: Row): Promise<void> {
     // Nothing wrong is pushed: never a 0 or an empty value for a register that was not read.
     for (const u of dz.updates) assert.match(u.svalue ?? '', /^-?\d+(\.\d+)?(;-?\d+(\.\d+)?)?$/, `${row.name}: svalue ${u.svalue}`);
   } finally {
-    if (!o.closed) await dz.close();
+    if (!row.closed) await dz.close();
     await sim.stop();
     await pty.close();
   }
-}
-
-async function fixtureWithFillers(): Promise<object[]> {
-  const base = await startDomoticzStandin();
-  const devices = base.devices();
-  await base.close();
-  return [...devices, ...FILLERS];
 }
 
 describe('fault matrix (README "Exit codes"; one row per case)', { concurrency: 3 }, () => {

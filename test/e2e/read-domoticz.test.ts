@@ -6,7 +6,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { runCli, startCli } from '../support/cli.js';
+import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
+import { spawn } from 'node:child_process';
 import { startDomoticzStandin, type Standin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
 import { makeCerts } from '../support/mosquitto.js';
@@ -73,7 +74,9 @@ function addText(a: string, b: string): string {
   return subText(a, '-' === b[0] ? b.slice(1) : '-' + b).replace(/^--/, '');
 }
 
-const ADMIN = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz' };
+// Each run's state (the Domoticz journal) in a folder of its own, never the developer's home.
+const STATE = mkdtempSync(join(tmpdir(), 'multical-state-'));
+const ADMIN = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: STATE };
 
 async function withStandin(opts: StandinOptions, fn: (dz: Standin) => Promise<void>): Promise<void> {
   const dz = await startDomoticzStandin(opts);
@@ -551,5 +554,255 @@ describe('read: dry run, diagnostics, output', () => {
       await sim.stop();
       await pty.close();
     }
+  });
+});
+
+const volume = (idx: string, Data: string): object => ({
+  idx,
+  Name: `Volume ${idx}`,
+  Type: 'General',
+  SubType: 'Custom Sensor',
+  SensorUnit: 'm³',
+  Data,
+});
+const energy = (idx: string, Data: string): object => ({
+  idx,
+  Name: `Energy ${idx}`,
+  Type: 'General',
+  SubType: 'Custom Sensor',
+  SensorUnit: 'kWh',
+  Data,
+});
+const oneLine = (stderr: string): void => {
+  assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  assert.doesNotMatch(stderr, /this is a bug|\n\s+at /, stderr);
+};
+
+describe('read → Domoticz: usage is never lost or counted twice (91:68:2:92 92:68:0)', () => {
+  test('the first update of the unit fails (HTTP 500): the second is not sent; the next run finishes both', async () => {
+    await withStandin({ devices: [volume('91', '100 m³'), volume('92', '4000 m³')], fault: { kind: 'status500', at: 3 } }, async (dz) => {
+      const r1 = await read(dz, ['-d', 'sim', '91:68:2:92', '92:68:0']);
+      assert.equal(r1.code, 4, r1.stderr);
+      assert.deepEqual(dz.updates, [], 'before: 92 was sent and the usage since the last run was lost');
+      assert.match(r1.stderr, /^error: 91:68:2:92: device 91: HTTP 500 from .*; the next run finishes these updates from /m);
+      assert.match(r1.stderr, /^error: 92:68:0: not sent: 91:68:2:92 was not sent, and the pushes on devices 91, 92 go together/m);
+      assert.deepEqual(
+        parse(r1.stdout).pushes.map((p) => p.status),
+        ['failed', 'held'],
+      );
+      const v1 = rawReading(r1.stdout, 68);
+      dz.setFault(null);
+      const r2 = await read(dz, ['-d', 'sim', '91:68:2:92', '92:68:0']);
+      assert.equal(r2.code, 0, r2.stderr);
+      const v2 = rawReading(r2.stdout, 68);
+      const finished = (JSON.parse(r2.stdout) as { finished: Array<{ idx: number; svalue: string; status: string }> }).finished;
+      assert.deepEqual(finished, [
+        { argument: '91:68:2:92', idx: 91, svalue: addText('100', subText(v1, '4000')), status: 'sent' },
+        { argument: '92:68:0', idx: 92, svalue: trim(v1), status: 'sent' },
+      ]);
+      assert.equal(svalues(dz)['91'], addText('100', subText(v2, '4000')));
+      assert.equal(svalues(dz)['92'], trim(v2));
+    });
+  });
+
+  test('mode 2 never pushes a falling total: after udevice 92 = 9999 it is refused (exit 5); --allow-decrease sends it', async () => {
+    await withStandin({ devices: [volume('91', '0 m³'), volume('92', '4000 m³')] }, async (dz) => {
+      const auth = `Basic ${Buffer.from('admin:domoticz').toString('base64')}`;
+      await fetch(`${dz.url}/json.htm?type=command&param=udevice&idx=92&nvalue=0&svalue=9999`, { headers: { authorization: auth } });
+      dz.updates.length = 0;
+      const r = await read(dz, ['-d', 'sim', '91:68:2:92']);
+      assert.equal(r.code, 5, r.stderr);
+      assert.deepEqual(dz.updates, []);
+      assert.match(r.stderr, /91:68:2:92: the reading [0-9.]+ m³ is lower than compare device 92 "Volume 92" shows \(9999\)/);
+      const allowed = await read(dz, ['-d', 'sim', '--allow-decrease', '91:68:2:92']);
+      assert.equal(allowed.code, 0, allowed.stderr);
+      assert.equal(svalues(dz)['91'], subText(rawReading(allowed.stdout, 68), '9999'));
+    });
+  });
+});
+
+describe('read → Domoticz: values Domoticz shows are read right', () => {
+  test('%g: a total shown as 1.23457e+06 is never computed with; mode 0 reads the exponent form', async () => {
+    const devices = [energy('91', '1.23457e+06 kWh'), energy('92', '150000 kWh'), energy('93', '1.23457e+06 kWh')];
+    await withStandin({ devices }, async (dz) => {
+      const r = await read(dz, ['-d', 'sim:energy=kWh', '91:60:2:92', '93:60:0']);
+      assert.equal(r.code, 5, r.stderr);
+      assert.deepEqual(dz.updates, []);
+      assert.match(
+        r.stderr,
+        /91:60:2:92: device 91 "Energy 91" shows 1\.23457e\+06, which Domoticz rounded .* keep this total in a General\/kWh device/,
+      );
+      assert.match(r.stderr, /93:60:0: \d+ kWh is less than device 93 "Energy 93" shows \(1234570\)/);
+    });
+  });
+
+  test('getdevices&rid=N answering with another device: that argument fails (exit 4), nothing goes to the wrong device', async () => {
+    await withStandin({ fault: { kind: 'otherIdx' } }, async (dz) => {
+      const r = await read(dz, ['-d', 'sim', '2:86:0']);
+      assert.equal(r.code, 4);
+      assert.match(r.stderr, /2:86:0: device 2: Domoticz has no device with idx 2 \(it answered with device "1" instead\)/);
+      oneLine(r.stderr);
+      assert.deepEqual(dz.updates, []);
+    });
+  });
+
+  const nested = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+  for (const [what, body, message] of [
+    ['result [null]', '{"status":"OK","result":[null]}', /device 2: Domoticz answered a device that is not an object/],
+    [
+      'Data an object',
+      '{"status":"OK","result":[{"idx":"2","Name":"T","Type":"Temp","Data":{}}]}',
+      /device 2: Domoticz answered a device 2 whose Data is not text/,
+    ],
+    [
+      'Data nested 100,000 deep',
+      `{"status":"OK","result":[{"idx":"2","Name":"T","Type":"Temp","Data":${nested(100_000)}}]}`,
+      /device 2: Domoticz answered a device 2 whose Data is not text/,
+    ],
+    ['status nested 100,000 deep', `{"status":${nested(100_000)}}`, /device 2: Domoticz answered status \{…\}/],
+    ['result not a list', '{"status":"OK","result":{"idx":"2"}}', /device 2: Domoticz answered a "result" that is not a list of devices/],
+  ] as const) {
+    test(`a malformed answer (${what}) is a Domoticz error: exit 4, one line`, async () => {
+      await withStandin({ fault: { kind: 'body', body } }, async (dz) => {
+        const r = await read(dz, ['-d', 'sim', '2:86:0']);
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stderr, message);
+        oneLine(r.stderr);
+        assert.equal(parse(r.stdout).pushes[0]!.status, 'failed');
+      });
+    });
+  }
+
+  test('--test_domoticz with result [1]: exit 4, one line', async () => {
+    await withStandin({ fault: { kind: 'body', body: '{"status":"OK","result":[1]}' } }, async (dz) => {
+      const r = await runCli(['read', '--url', dz.url, '--test_domoticz'], { env: ADMIN });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /^error: device list: Domoticz answered a device that is not an object\n$/);
+      assert.equal(r.stdout, '');
+    });
+  });
+
+  test('Data of NaN, Infinity, "" or 10,000 digits is no value: modes 1 and 2 refused (exit 5); mode 0 sent, the check skipped (--verbose)', async () => {
+    for (const data of ['nan', 'Infinity', '', '1'.repeat(10_000)]) {
+      await withStandin({ devices: [volume('91', '100 m³'), volume('92', data), volume('93', data)] }, async (dz) => {
+        const r = await read(dz, ['-d', 'sim', '--verbose', '91:68:2:92', '93:68:0']);
+        assert.equal(r.code, 5, r.stderr);
+        assert.match(
+          r.stderr,
+          /91:68:2:92: compare device 92 "Volume 92" (shows ".*", not a number|shows no number|shows a 10000-digit number)/,
+        );
+        assert.match(r.stderr, /93:68:0: device 93 "Volume 93" .*: the check that a total does not go down was skipped/);
+        assert.deepEqual(
+          dz.updates.map((u) => u.idx),
+          ['93'],
+        );
+      });
+    }
+  });
+
+  test('an endless answer: reading stops at the cap, exit 4, one line, within bounds', async () => {
+    await withStandin({ fault: { kind: 'endless' } }, async (dz) => {
+      const r = await runCli(['read', '--url', dz.url, '-d', 'sim', '--http-timeout', '60', '2:86:0'], { env: ADMIN, killAfterMs: 30_000 });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /^error: 2:86:0: device 2: http:\/\/127\.0\.0\.1:\d+ sent more than 4 MB: not a Domoticz answer\n$/);
+      assert.ok(r.ms < 20_000, `${r.ms} ms`);
+      // The client stopped reading: the stand-in could write little more than the cap and the socket buffers.
+      assert.ok(dz.streamed() < 64 * 1024 * 1024, `${dz.streamed()} bytes streamed`);
+    });
+  });
+
+  test('a Domoticz that echoes the Authorization header and the password: never printed, with --debug and --json', async () => {
+    const users = [{ username: 'meter', password: 's3cr3t-pw', rights: 'admin' as const }];
+    await withStandin({ users, fault: { kind: 'echoAuth' } }, async (dz) => {
+      const env = { DOMOTICZ_USER: 'meter', DOMOTICZ_PASSWORD: 's3cr3t-pw', XDG_STATE_HOME: STATE };
+      const basic = Buffer.from('meter:s3cr3t-pw').toString('base64');
+      for (const extra of [[], ['--debug', '--verbose'], ['--json'], ['--json', '--debug']]) {
+        const r = await runCli(['read', '--url', dz.url, '-d', 'sim', ...extra, '2:86:0'], { env });
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stderr, /2:86:0: device 2: Domoticz answered status "ERR Basic \*\*\* \(meter:\*\*\*\)"/);
+        const all = r.stdout + r.stderr;
+        assert.ok(!all.includes('s3cr3t-pw') && !all.includes(basic), `${extra.join(' ')}: ${all}`);
+      }
+      const t = await runCli(['read', '--url', dz.url, '--test_domoticz', '--json'], { env });
+      assert.ok(!(t.stdout + t.stderr).includes('s3cr3t-pw'));
+    });
+  });
+});
+
+describe('read → Domoticz: stops, dry runs and the classic arguments', () => {
+  test('--dry-run --test_domoticz contacts nothing', async () => {
+    await withStandin({}, async (dz) => {
+      const r = await runCli(['read', '--url', dz.url, '--dry-run', '--test_domoticz'], { env: ADMIN });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(dz.requests.length, 0);
+      assert.match(r.stdout, /dry run: Domoticz not contacted/);
+    });
+  });
+
+  for (const [stop, code, line] of [
+    ['SIGTERM', 143, /^error: terminated \(SIGTERM\)$/m],
+    ['--deadline', 8, /^error: the run deadline of 1 s ran out$/m],
+  ] as const) {
+    test(`${stop} during an update: it may have been applied, says so, and the JSON object still comes with exit ${code}`, async () => {
+      await withStandin({ fault: { kind: 'hang', at: 2, applied: true } }, async (dz) => {
+        const extra = stop === '--deadline' ? ['--deadline', '1'] : [];
+        const child = spawn(
+          process.execPath,
+          [BIN, 'read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...extra, '2:86:0', '1:60:0'],
+          {
+            env: cleanEnv(ADMIN),
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        const exit = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+        await Promise.race([dz.seen(2), exit]);
+        if (stop === 'SIGTERM') child.kill('SIGTERM');
+        assert.equal(await exit, code, stderr);
+        assert.match(
+          stderr,
+          /^error: 2:86:0: device 2: the run was stopped while its update \([0-9.]+\) was on its way: it may have been applied$/m,
+        );
+        assert.match(stderr, /^error: 1:60:0: not sent: the run was stopped$/m);
+        assert.match(stderr, line);
+        const doc = JSON.parse(stdout) as { exitCode: number; pushes: Array<{ status: string }> };
+        assert.equal(doc.exitCode, code);
+        assert.deepEqual(
+          doc.pushes.map((p) => p.status),
+          ['stopped', 'stopped'],
+        );
+        assert.deepEqual(
+          dz.updates.map((u) => u.idx),
+          ['2'],
+        );
+      });
+    });
+  }
+
+  test('--json gives one object with the exit code even when the meter cannot be opened', async () => {
+    await withStandin({}, async (dz) => {
+      const r = await read(dz, ['-d', '/dev/multical-no-such-port', '2:86:0']);
+      assert.equal(r.code, 3, r.stderr);
+      const doc = JSON.parse(r.stdout) as { exitCode: number; error: string; pushes: unknown[] };
+      assert.equal(doc.exitCode, 3);
+      assert.match(doc.error, /multical-no-such-port/);
+      assert.equal(dz.requests.length, 0);
+    });
+  });
+
+  test('the classic script’s arguments: a hex idx, and an idx2 after mode 0 ignored with a note', async () => {
+    await withStandin({}, async (dz) => {
+      const r = await runCli(['read', '--url', dz.url, '-d', 'sim', '--verbose', '0x2:86:0', '1:60:0:90'], { env: ADMIN });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        dz.updates.map((u) => u.idx),
+        ['2', '1'],
+      );
+      assert.match(r.stderr, /1:60:0:90: mode 0 does not use a compare device: idx2 90 is ignored/);
+      assert.ok(!dz.requests.some((q) => q.query.rid === '90'), 'the ignored idx2 is not read');
+    });
   });
 });

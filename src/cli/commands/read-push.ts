@@ -1,12 +1,21 @@
-/** `multical read` with push arguments: one meter read, then the Domoticz sink; lines or one JSON object. */
+/**
+ * `multical read` with push arguments: finish what a stopped run left half-done in Domoticz, read the
+ * meter once, then the Domoticz sink; lines, or one JSON object on every outcome with the exit code in it.
+ */
+import { join } from 'node:path';
+import { MulticalError, StopError } from '../../core/errors.js';
 import { RawNumber, stringifyJson } from '../../core/json.js';
 import type { ReadResult } from '../../core/reading.js';
 import type { ReadArgument } from '../../domoticz/argument.js';
+import type { DomoticzClient } from '../../domoticz/client.js';
+import type { JournalStore } from '../../domoticz/journal.js';
 import type { DomoticzSettings } from '../../domoticz/options.js';
 import type { PushResult } from '../../domoticz/push.js';
+import type { Finished } from '../../domoticz/recover.js';
 import type { MeterSetup } from '../../settings/device.js';
+import { readState, removeState, stateDir, writeState } from '../../settings/state.js';
 import type { Context } from '../context.js';
-import { ExitCode, firstOf, type ExitCodeValue } from '../exit-codes.js';
+import { ExitCode, exitCodeOf, firstOf, type ExitCodeValue } from '../exit-codes.js';
 import { withMeter } from '../meter-access.js';
 import { registersDoc, reportFailures, rowsFor } from '../readings-view.js';
 
@@ -16,7 +25,16 @@ export interface PushFlags {
   allowDecrease: boolean;
 }
 
-/** Reads every register once, then pushes; `domoticz` undefined is a dry run. */
+interface RunRecord {
+  ids: number[];
+  /** Undefined until the meter was read. */
+  result: ReadResult | undefined;
+  pushes: PushResult[];
+  /** Updates a stopped run left, finished first. */
+  finished: Finished[];
+}
+
+/** Finishes a stopped run's units, reads every register once, then pushes; `domoticz` undefined is a dry run. */
 export async function readAndPush(
   args: ReadArgument[],
   setup: MeterSetup,
@@ -24,20 +42,104 @@ export async function readAndPush(
   f: PushFlags,
   ctx: Context,
 ): Promise<ExitCodeValue> {
-  const ids = [...new Set(args.map((a) => a.register))];
-  const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(ids));
-  reportFailures(ctx, result);
-  const [{ DomoticzClient }, { pushAll }] = await Promise.all([import('../../domoticz/client.js'), import('../../domoticz/push.js')]);
+  const run: RunRecord = { ids: [...new Set(args.map((a) => a.register))], result: undefined, pushes: [], finished: [] };
+  const { DomoticzClient } = await import('../../domoticz/client.js');
   const client = domoticz ? new DomoticzClient(domoticz, ctx.log, ctx.signal) : undefined;
-  let pushes: PushResult[];
   try {
-    pushes = await pushAll(args, result, client, { allowDecrease: f.allowDecrease, onResult: (p) => printPush(p, f, ctx) });
+    return await pushRun(args, setup, client, f, ctx, run);
+  } catch (e) {
+    // With --json, a run that ends early still prints its one object; without, the program's error sink speaks.
+    if (!f.json) throw e;
+    const failure = failureOf(e, ctx.signal);
+    ctx.error(failure.line);
+    if (e instanceof Error && e.stack) ctx.log.debug(e.stack);
+    ctx.io.stdout(readJson(run, failure.code, ctx, failure.line));
+    return failure.code;
   } finally {
     await client?.close();
   }
+}
+
+async function pushRun(
+  args: ReadArgument[],
+  setup: MeterSetup,
+  client: DomoticzClient | undefined,
+  f: PushFlags,
+  ctx: Context,
+  run: RunRecord,
+): Promise<ExitCodeValue> {
+  const [{ finishUnits }, { pushAll }] = await Promise.all([import('../../domoticz/recover.js'), import('../../domoticz/push.js')]);
+  const journal = stateJournal(ctx);
+  let blocked = new Map<string, string>();
+  if (client) {
+    const recovery = await finishUnits(args, client, journal);
+    run.finished = recovery.finished;
+    for (const d of recovery.finished) printFinished(d, f, ctx);
+    blocked = recovery.blocked;
+    if (recovery.stopped) return stoppedRun(run, f, ctx);
+  }
+  const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(run.ids));
+  run.result = result;
+  reportFailures(ctx, result);
+  const sink = client ? { client, journal, blocked } : undefined;
+  run.pushes = await pushAll(args, result, sink, { allowDecrease: f.allowDecrease, onResult: (p) => printPush(p, f, ctx) });
   if (client) ctx.log.verbose(`Domoticz: ${client.requests} HTTP requests`);
-  if (f.json) ctx.io.stdout(readJson(ids, result, pushes));
-  return exitCodeFor(pushes);
+  if (run.pushes.some((p) => p.status === 'stopped')) return stoppedRun(run, f, ctx);
+  const code = exitCodeFor(run.pushes, run.finished);
+  if (f.json) ctx.io.stdout(readJson(run, code, ctx));
+  return code;
+}
+
+/** The run was stopped (signal, deadline) in the middle of Domoticz: say why, and still give the JSON object. */
+function stoppedRun(run: RunRecord, f: PushFlags, ctx: Context): ExitCodeValue {
+  const reason: unknown = ctx.signal.reason;
+  const code = reason instanceof StopError ? exitCodeOf(reason) : ExitCode.sigterm;
+  if (reason instanceof StopError && reason.code === 'CLOSED') return code;
+  const line = reason instanceof Error ? reason.message : 'stopped';
+  ctx.error(line);
+  if (f.json) ctx.io.stdout(readJson(run, code, ctx, line));
+  return code;
+}
+
+/** The exit code and the one line for a run that ended early; anything not of the project's families is a bug. */
+function failureOf(e: unknown, signal: AbortSignal): { code: ExitCodeValue; line: string } {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof StopError && reason.code !== 'CLOSED') {
+    return { code: exitCodeOf(reason), line: `${reason.message}${e instanceof Error && e !== reason ? ` (${e.message})` : ''}` };
+  }
+  if (e instanceof MulticalError && !(e instanceof StopError && e.code === 'CLOSED')) return { code: exitCodeOf(e), line: e.message };
+  throw e;
+}
+
+/** The Domoticz journal in the state directory (settings/state.ts), written atomically. */
+function stateJournal(ctx: Context): JournalStore {
+  const dir = stateDir(ctx.io.env);
+  return {
+    read: (name) => readState(dir, name),
+    write: (name, text) => writeState(dir, name, text),
+    remove: (name) => removeState(dir, name),
+    path: (name) => join(dir, name),
+  };
+}
+
+function exitCodeFor(pushes: readonly PushResult[], finished: readonly Finished[]): ExitCodeValue {
+  const code = (p: PushResult): ExitCodeValue =>
+    p.status === 'not-read'
+      ? ExitCode.meter
+      : p.status === 'failed'
+        ? ExitCode.domoticz
+        : p.status === 'refused'
+          ? ExitCode.refused
+          : ExitCode.ok;
+  const previous = finished.map((d) => (d.status === 'sent' ? ExitCode.ok : ExitCode.domoticz));
+  return firstOf([...pushes.map(code), ...previous]);
+}
+
+function printFinished(d: Finished, f: PushFlags, ctx: Context): void {
+  if (d.status !== 'sent') return ctx.error(d.message ?? `${d.argument}: ${d.status}`);
+  if (!f.quiet && !f.json) {
+    ctx.io.stdout(`${ctx.out.green('✓')} ${d.argument}  left unfinished by the previous run  → idx ${d.idx}: ${ctx.out.bold(d.svalue)}\n`);
+  }
 }
 
 function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
@@ -48,10 +150,10 @@ function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
   // With --json, stdout carries only the JSON object; failures still get their line on stderr.
   const quietOut = f.quiet || f.json;
   if (p.status === 'sent') {
+    // The device's name comes from the server: masked like everything else printed from an answer.
+    const device = ctx.log.clean(p.device ?? '');
     if (!quietOut)
-      ctx.io.stdout(
-        `${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${p.device}": ${ctx.out.bold(p.svalue!)}\n`,
-      );
+      ctx.io.stdout(`${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${device}": ${ctx.out.bold(p.svalue!)}\n`);
   } else if (p.status === 'dry-run') {
     const would =
       p.arg.mode === 0
@@ -69,10 +171,15 @@ function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
   for (const n of p.notes) ctx.log.verbose(`  ${p.arg.text}: ${n}`);
 }
 
-function readJson(ids: number[], result: ReadResult, pushes: PushResult[]): string {
+/** The run as one JSON object; every text that may hold something a server sent is masked. */
+function readJson(run: RunRecord, exitCode: ExitCodeValue, ctx: Context, error?: string): string {
+  const clean = (t: string): string => ctx.log.clean(t);
   const doc = {
-    ...registersDoc(rowsFor(ids, result), result),
-    pushes: pushes.map((p) => ({
+    ...(run.result ? registersDoc(rowsFor(run.ids, run.result), run.result) : { registers: [], missing: [] }),
+    ...(run.finished.length
+      ? { finished: run.finished.map((d) => ({ ...d, idx: Number(d.idx), ...(d.message ? { message: clean(d.message) } : {}) })) }
+      : {}),
+    pushes: run.pushes.map((p) => ({
       argument: p.arg.text,
       idx: Number(p.arg.idx),
       register: p.arg.register,
@@ -81,24 +188,14 @@ function readJson(ids: number[], result: ReadResult, pushes: PushResult[]): stri
       ...(p.reading
         ? { reading: p.reading.value !== undefined ? new RawNumber(p.reading.text) : p.reading.text, unit: p.reading.unit }
         : {}),
-      ...(p.device !== undefined ? { device: p.device } : {}),
+      ...(p.device !== undefined ? { device: clean(p.device) } : {}),
       status: p.status,
       ...(p.svalue !== undefined ? { svalue: p.svalue } : {}),
-      ...(p.message !== undefined ? { message: p.message } : {}),
-      ...(p.notes.length ? { notes: p.notes } : {}),
+      ...(p.message !== undefined ? { message: clean(p.message) } : {}),
+      ...(p.notes.length ? { notes: p.notes.map(clean) } : {}),
     })),
+    ...(error !== undefined ? { error: clean(error) } : {}),
+    exitCode,
   };
   return stringifyJson(doc) + '\n';
-}
-
-export function exitCodeFor(pushes: PushResult[]): ExitCodeValue {
-  const code = (p: PushResult): ExitCodeValue =>
-    p.status === 'not-read'
-      ? ExitCode.meter
-      : p.status === 'failed'
-        ? ExitCode.domoticz
-        : p.status === 'refused'
-          ? ExitCode.refused
-          : ExitCode.ok;
-  return firstOf(pushes.map(code));
 }

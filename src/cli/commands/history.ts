@@ -19,7 +19,7 @@ Which meters answer which commands (kmp-loggers.md):
   hourly, daily, monthly, yearly   CID B8 at 0x3F: the MULTICAL 303/403/603/803 generation (captured on a 603)
   interval                         GetLog A2 by record id at 0x7F, else 0xBF: a MULTICAL 601 logger top or base
                                    module, the MULTICAL 801's logger (LID 1, the interval log)
-  The MULTICAL 601 calculator itself, the 402 and the flowIQ answer neither: exit 3, saying so.
+  A MULTICAL 601 without a logger module answers neither (exit 3, saying so); the 302/402/602 are not known.
 
 Time stamps are the meter's clock as ISO 8601 without a zone (the meter does not know its zone); the DST
 column is its summer-time offset in minutes when the log holds register 348, empty when it cannot say.

@@ -106,8 +106,10 @@ export class KmpSimulator {
         if (data === null) return null;
         return this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : { cid: Cid.GetRegister, data };
       }
-      case CID_LOGGER:
-        return this.loggers.answerB8(frame.cid, frame.data);
+      case CID_LOGGER: {
+        const log = this.loggers.answerB8(frame.cid, frame.data);
+        return log && this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : log;
+      }
       default:
         return null;
     }

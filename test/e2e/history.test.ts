@@ -154,7 +154,7 @@ describe('history over a real pty', T, () => {
     });
   });
 
-  test('faults on the wire (echo, corrupt CRC, a cut reply, noise): the same CSV as from a clean meter', async () => {
+  test('faults on the wire (echo, corrupt CRC, a cut reply, noise, silence, a reply to another command): the same CSV as from a clean meter', async () => {
     const args = ['--logger', 'daily', '--last', '20', '--csv', '--timeout', '0.5', '--baud', '38400', '60', '68'];
     const clean = await withMeter([`now=${NOW}`], (m) => history(m, args));
     assert.equal(clean.code, 0, clean.stderr);
@@ -162,7 +162,7 @@ describe('history over a real pty', T, () => {
       csv(clean.stdout).slice(1),
       Array.from({ length: 20 }, (_, i) => 78 + i),
     );
-    for (const fault of ['echo', 'crc-once', 'truncate-once', 'garbage', 'silent-first']) {
+    for (const fault of ['echo', 'crc-once', 'truncate-once', 'garbage', 'silent-first', 'wrong-command-once']) {
       const r = await withMeter([`now=${NOW}`, fault, 'log-reply=100'], (m) => history(m, args));
       assert.equal(r.code, 0, `${fault}: ${r.stderr}`);
       assert.equal(r.stdout, clean.stdout, fault);

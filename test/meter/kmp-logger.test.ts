@@ -209,6 +209,7 @@ describe('faults and deadlines', () => {
     ['a corrupt CRC once', { faults: { corruptCrc: 'once' } }, 1],
     ['a reply cut short once', { faults: { truncate: 'once' } }, 1],
     ['the first request unanswered', { faults: { silentFirst: 1 } }, 1],
+    ['a reply to another command once', { faults: { wrongCommand: 'once' } }, 1],
   ];
   for (const [name, o, extra] of faults) {
     test(`${name}: the same entries, ${extra} attempt${extra === 1 ? '' : 's'} more`, async () => {

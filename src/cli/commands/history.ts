@@ -16,12 +16,12 @@ import type { CommandEntry } from './index.js';
 
 export const HISTORY_HELP = `
 Which meters answer which commands (kmp-loggers.md):
-  hourly, daily, monthly, yearly   CID B8 at 0x3F: the MULTICAL 303/403/603/803 generation (captured on a 603)
+  hourly, daily, monthly, yearly   CID B8 at 0x3F: the MULTICAL 303/403/603/803 generation (captured on a 603, the others expected)
   interval                         GetLog A2 by record id at 0x7F, else 0xBF: a MULTICAL 601 logger top or base
                                    module, the MULTICAL 801's logger (LID 1, the interval log)
   A MULTICAL 601 without a logger module answers neither (exit 3, saying so); the 302/402/602 are not known.
 
-Time stamps are the meter's clock as ISO 8601 without a zone (the meter does not know its zone); the DST
+Time stamps are the meter's clock as ISO 8601 without a zone (the value carries none); the DST
 column is its summer-time offset in minutes when the log holds register 348, empty when it cannot say.
 
 Examples:

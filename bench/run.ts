@@ -6,6 +6,8 @@
 //    and next to one request per register (what the classic script does).
 // 2. Start-up: `multical --help` and `multical read -d sim --dry-run …` wall time and peak memory next
 //    to `node -e 0`.
+// 3. History (history.ts): 24 hourly entries of 8 registers from the meter's logger, next to polling the
+//    same 8 registers 24 times.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { openSerial } from '../src/meter/serial-transport.js';
 import { REAL_METER_TIMING } from '../src/simulator/spec.js';
 import { ptyPair } from '../test/support/pty.js';
 import { startCli } from '../test/support/cli.js';
+import { benchHistory } from './history.js';
 
 const BIN = fileURLToPath(new URL('../../bin/multical.js', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -121,6 +124,9 @@ async function main(): Promise<void> {
     );
   }
   console.log('  (target: --help within 1.5× of node -e 0)');
+
+  // 3. History.
+  await benchHistory();
 }
 
 await main();

@@ -1,6 +1,8 @@
 /**
  * Reaching the meter for a command: take the device's lock, open the link (or start the simulated meter
  * in-process), put the protocol client on it, run, and always close the link and release the lock.
+ * `withLink` gives the link itself, for a command that puts its own clients on it (history: one client
+ * per reply deadline, since a log readout takes seconds where a GetRegister takes a fraction of one).
  */
 import type { ReadStats } from '../core/reading.js';
 import { statsText } from '../core/reading.js';
@@ -23,8 +25,8 @@ async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transpor
   return openLink(device, ctx.signal);
 }
 
-/** Opens the meter, runs `fn` with it, and always closes the link and releases the lock. */
-export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
+/** Takes the device's lock, opens the link, runs `fn` on it, and always closes the link and releases the lock. */
+export async function withLink<T>(setup: MeterSetup, ctx: Context, fn: (transport: Transport) => Promise<T>): Promise<T> {
   const name = describeDevice(setup.device);
   ctx.log.verbose(`meter: ${name}, timeout ${setup.timeoutMs} ms, ${setup.retries} retries`);
   let release: (() => void) | undefined;
@@ -35,21 +37,28 @@ export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: 
   try {
     const transport = await openTransport(setup.device, ctx);
     try {
-      const [{ KmpClient }, { KmpMeter }] = await Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]);
-      const client = new KmpClient(transport, {
-        timeoutMs: setup.timeoutMs,
-        retries: setup.retries,
-        signal: ctx.signal,
-        log: (dir, bytes) => ctx.log.frame(dir, bytes),
-      });
-      const meter = new KmpMeter(client, setup.model);
-      const value = await fn(meter);
-      ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
-      return { value, stats: meter.stats };
+      return await fn(transport);
     } finally {
       await transport.close();
     }
   } finally {
     release?.();
   }
+}
+
+/** Opens the meter, runs `fn` with it, and always closes the link and releases the lock. */
+export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
+  return withLink(setup, ctx, async (transport) => {
+    const [{ KmpClient }, { KmpMeter }] = await Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]);
+    const client = new KmpClient(transport, {
+      timeoutMs: setup.timeoutMs,
+      retries: setup.retries,
+      signal: ctx.signal,
+      log: (dir, bytes) => ctx.log.frame(dir, bytes),
+    });
+    const meter = new KmpMeter(client, setup.model);
+    const value = await fn(meter);
+    ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
+    return { value, stats: meter.stats };
+  });
 }

@@ -18,6 +18,8 @@ export interface SimFaults {
   wrongCommand?: 'once' | 'always';
   /** Close the link when this many requests have been answered. */
   vanishAfter?: number;
+  /** Silent between these two times (ms since the epoch, wall clock): a meter that goes away and comes back. */
+  outage?: { from: number; to: number };
   /** Registers the meter leaves out of its replies as if it did not know them. */
   omit?: number[];
   /** Temp1 (register 86) reads 1000 °C: a value that cannot be right. */
@@ -65,6 +67,8 @@ export class FaultPlan {
 
   /** Whether the `count`-th request (1-based) goes unanswered. */
   silent(count: number): boolean {
+    const o = this.faults.outage;
+    if (o && Date.now() >= o.from && Date.now() < o.to) return true;
     return this.faults.noAnswer === true || (this.faults.silentFirst !== undefined && count <= this.faults.silentFirst);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * A simulated MULTICAL heat meter that speaks KMP: GetType, GetSerialNo and GetRegister answered from
- * the clock-driven register table, with the faults of faults.ts. `reply()` decides the bytes of one
+ * the clock-driven register table, its loggers (CID 0xB8, or GetLog at 0x7F) by kmp-loggers.ts, with the
+ * faults of faults.ts. `reply()` decides the bytes of one
  * answer and has no timing; `serve()` puts the meter on a transport with wire.ts.
  */
 import { Decimal } from '../core/decimal.js';
+import { CID_LOGGER } from '../kmp/logger.js';
 import { Cid, decodeGetRegisterRequest, encodeGetSerialNoReply, encodeGetTypeReply, encodeRegisterRecord } from '../kmp/app.js';
 import { crc16 } from '../kmp/crc.js';
 import { KmpError } from '../kmp/errors.js';
@@ -13,6 +15,7 @@ import { unitCode } from '../kmp/registers.js';
 import { stuff } from '../kmp/stuffing.js';
 import type { Transport } from '../meter/transport.js';
 import { FaultPlan, concat, noise, nonsenseRecord, truncated, type SimFaults } from './faults.js';
+import { SimLoggers } from './kmp-loggers.js';
 import { buildRegisters, type EnergyUnit, type Generator } from './kmp-registers.js';
 import type { SimOptions } from './spec.js';
 import { serve, type Served } from './wire.js';
@@ -34,6 +37,8 @@ export class KmpSimulator {
   readonly options: Settings;
   private readonly registers: Map<number, Generator>;
   private readonly plan: FaultPlan;
+  /** The meter's own history: its loggers (CID 0xB8) or a 601 logger module (GetLog at 0x7F). */
+  readonly loggers: SimLoggers;
   /** Requests received (whole frames, echo and faults included); tests and benchmarks read it. */
   requestsSeen = 0;
   requestLog: Frame[] = [];
@@ -53,6 +58,7 @@ export class KmpSimulator {
     };
     this.registers = buildRegisters(this.options.energyUnit, this.options.serialNo, this.options.infoCode);
     this.plan = new FaultPlan(this.options.faults);
+    this.loggers = new SimLoggers(this.registers, this.options.now, options.loggers);
   }
 
   knows(id: number): boolean {
@@ -70,7 +76,8 @@ export class KmpSimulator {
     }
     this.requestsSeen++;
     this.requestLog.push(frame);
-    if (frame.direction !== 'toMeter' || frame.destination !== HEAT_METER_ADDRESS) return null;
+    if (frame.direction !== 'toMeter') return null;
+    if (frame.destination !== HEAT_METER_ADDRESS && !this.loggers.answersAt(frame.destination)) return null;
     if (this.plan.silent(this.requestsSeen)) return null;
     const answer = this.answer(frame);
     if (answer === null) return null;
@@ -90,6 +97,7 @@ export class KmpSimulator {
 
   private answer(frame: Frame): { cid: number; data: Uint8Array } | null {
     const typeReply = (): Uint8Array => encodeGetTypeReply({ type: this.options.meterType, letter: 6, number: 1 });
+    if (frame.destination !== HEAT_METER_ADDRESS) return this.loggers.answerModule(frame.cid, frame.data);
     switch (frame.cid) {
       case Cid.GetType:
         return { cid: Cid.GetType, data: typeReply() };
@@ -99,6 +107,10 @@ export class KmpSimulator {
         const data = this.registerReply(frame.data);
         if (data === null) return null;
         return this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : { cid: Cid.GetRegister, data };
+      }
+      case CID_LOGGER: {
+        const log = this.loggers.answerB8(frame.cid, frame.data);
+        return log && this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : log;
       }
       default:
         return null;

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import { NONSENSE, type Nonsense, type SimFaults } from './faults.js';
+import type { LoggerModel, LoggerSimOptions } from './kmp-loggers.js';
 import type { EnergyUnit } from './kmp-registers.js';
 
 export interface SimOptions {
@@ -20,8 +21,10 @@ export interface SimOptions {
   meterType?: number;
   /** What register 99 (the info code) reads: a bit field, 0 when all is well. */
   infoCode?: number;
-  /** The clock (ms since epoch); tests pin it. */
+  /** The clock (ms since epoch); tests pin it (`now=2026-03-01T12:00:00Z`). */
   now?: () => number;
+  /** The meter's loggers: which commands answer, its reply buffer, when the logs started. */
+  loggers?: LoggerSimOptions;
   random?: () => number;
 }
 
@@ -31,10 +34,23 @@ export const REAL_METER_TIMING = { baud: 1200, latencyMs: 250 } as const;
 /** The option words, for help texts. */
 export const SIM_SPEC_HELP =
   'echo, real-timing, latency=MS, baud=N, energy=MWh|GJ|kWh, info=N (the info code), no-answer, silent-first[=N], crc-once, crc-always, garbage, ' +
-  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, omit=ID+ID, implausible (Temp1 reads 1000 °C), ' +
-  'nonsense=huge|exponent|length|unit (register 60 is nonsense with a valid CRC)';
+  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, outage=FROM-TO (silent from FROM to TO seconds after start), omit=ID+ID, implausible (Temp1 reads 1000 °C), ' +
+  'nonsense=huge|exponent|length|unit (register 60 is nonsense with a valid CRC), ' +
+  'now=ISO-TIME (pin the clock), logger=b8|module|none, log-reply=BYTES, log-start=ISO-TIME (a later start resets the logs)';
 
 type Apply = (o: SimOptions, f: SimFaults, value: string | undefined) => void;
+
+/** `2026-03-01`, `2026-03-01T12:00`, `2026-03-01T12:00:00Z`: UTC, the simulated meter's clock. */
+function isoTime(key: string, value: string | undefined): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?Z?)?$/.exec(value ?? '');
+  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)) : Number.NaN;
+  if (!m || new Date(ms).toISOString().slice(0, 10) !== value!.slice(0, 10) || +(m[4] ?? 0) > 23) {
+    throw new UsageError(`simulator option ${key} needs a UTC time like 2026-03-01T12:00:00Z, not ${JSON.stringify(value ?? '')}`);
+  }
+  return ms;
+}
+
+const LOGGER_MODELS: readonly LoggerModel[] = ['b8', 'module', 'none'];
 
 function wholeNumber(key: string, value: string | undefined): number {
   const n = Number(value);
@@ -74,6 +90,28 @@ const WORDS: Readonly<Record<string, Apply>> = {
   'wrong-command-once': (_o, f) => void (f.wrongCommand = 'once'),
   'wrong-command': (_o, f) => void (f.wrongCommand = 'always'),
   'vanish-after': (_o, f, v) => void (f.vanishAfter = wholeNumber('vanish-after', v)),
+  outage: (_o, f, v) => {
+    const m = /^(\d{1,6})-(\d{1,6})$/.exec(v ?? '');
+    if (!m || Number(m[1]) >= Number(m[2]))
+      throw new UsageError(`simulator option outage needs FROM-TO in seconds from now, not ${JSON.stringify(v ?? '')}`);
+    const start = Date.now();
+    f.outage = { from: start + Number(m[1]) * 1000, to: start + Number(m[2]) * 1000 };
+  },
+  now: (o, _f, v) => {
+    const ms = isoTime('now', v);
+    o.now = () => ms;
+  },
+  logger: (o, _f, v) => {
+    if (!LOGGER_MODELS.includes(v as LoggerModel))
+      throw new UsageError(`simulator option logger must be ${LOGGER_MODELS.join(', ')}, not ${JSON.stringify(v ?? '')}`);
+    o.loggers = { ...o.loggers, model: v as LoggerModel };
+  },
+  'log-reply': (o, _f, v) => {
+    const n = wholeNumber('log-reply', v);
+    if (n < 32 || n > 65535) throw new UsageError(`simulator option log-reply must be 32 to 65535 bytes, not ${n}`);
+    o.loggers = { ...o.loggers, replyLimit: n };
+  },
+  'log-start': (o, _f, v) => void (o.loggers = { ...o.loggers, startMs: isoTime('log-start', v) }),
   omit: (_o, f, v) => {
     const ids = (v ?? '').split('+').map((s) => (/^\d{1,5}$/.test(s) ? Number(s) : Number.NaN));
     if (ids.some((n) => !Number.isInteger(n) || n > 0xffff)) {

@@ -48,7 +48,7 @@ function get(url: string, o: { method?: string; headers?: Record<string, string>
 
 const json = (r: Reply): Record<string, unknown> => JSON.parse(r.text) as Record<string, unknown>;
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await ok())) {
     if (Date.now() > end) assert.fail(`${what} did not happen in ${ms} ms`);
@@ -108,7 +108,7 @@ describe('the HTTP API', () => {
       assert.equal(by('multical_reads_total')!.type, 'COUNTER');
       assert.equal(by('multical_energy')!.metrics[0]!.labels!.unit, 'MWh');
       assert.equal(by('multical_energy')!.metrics[0]!.labels!.meter, 'meter');
-      const flags = Object.fromEntries(by('multical_info_flag')!.metrics.map((m) => [m.labels!.flag, m.value]));
+      const flags = Object.fromEntries<string | undefined>(by('multical_info_flag')!.metrics.map((m) => [m.labels!.flag ?? '', m.value]));
       assert.equal(flags.FLOW_SENSOR_WEAK_OR_AIR, '1');
       assert.equal(flags.LOW_BATTERY_LEVEL, '0');
       const missing = await get(s.base + '/nope');
@@ -126,7 +126,7 @@ describe('the HTTP API', () => {
   test('no reading yet, and a stale one: 503 with an error, never an old value as new; healthz names the meter', async () => {
     const mute = await serve(['-d', 'sim:no-answer', '--timeout', '0.2', '--retries', '0', '--interval', '60']);
     try {
-      await until('a failed read', async () => /read failed/.test(mute.output().stderr));
+      await until('a failed read', () => /read failed/.test(mute.output().stderr));
       const r = await get(mute.base + '/');
       assert.equal(r.status, 503);
       assert.match(json(r).error as string, /meter meter: no reading yet \(last error: .*no reply/);
@@ -136,8 +136,8 @@ describe('the HTTP API', () => {
     } finally {
       await mute.stop();
     }
-    // The meter answers once, then vanishes: after 2.5 intervals the value is stale.
-    const once = await serve(['-d', 'sim:vanish-after=1', '--timeout', '0.2', '--retries', '0', '--interval', '1']);
+    // The meter answers, then falls silent for good: after 2.5 intervals the value is stale.
+    const once = await serve(['-d', 'sim:outage=2-600', '--timeout', '0.2', '--retries', '0', '--interval', '1']);
     try {
       await until('a first read', async () => (await get(once.base + '/')).status === 200);
       await until('the reading to go stale', async () => (await get(once.base + '/')).status === 503, 8000);
@@ -195,22 +195,18 @@ describe('the service', () => {
   });
 
   test('a meter that dies and comes back: the error is said, the service goes on, fresh values return', async () => {
-    const sim1 = await startCli(['simulate', '--listen', '127.0.0.1:0'], /tcp:\/\/127\.0\.0\.1:(\d+)/, { env });
-    const port = sim1.match[1]!;
-    const s = await serve(['-d', `tcp://127.0.0.1:${port}`, '--timeout', '0.3', '--retries', '0', '--interval', '1', '--lock-wait', '0']);
+    // The simulated meter answers, is silent from 2 s to 4 s after start, then answers again.
+    const s = await serve(['-d', 'sim:outage=2-4', '--timeout', '0.3', '--retries', '0', '--interval', '1']);
     try {
       await until('a first read', async () => (await get(s.base + '/')).status === 200);
-      await sim1.stop();
-      await until('a failed read', async () => /read failed/.test(s.output().stderr), 8000);
-      const sim2 = await startCli(['simulate', '--listen', `127.0.0.1:${port}`], /listening/, { env });
-      try {
-        const readsOk = async (): Promise<number> => Number((json(await get(s.base + '/api/meters/meter')).reads as { ok: number }).ok);
-        const ok = await readsOk();
-        await until('a good read again', async () => (await readsOk()) > ok, 8000);
-        assert.equal((await get(s.base + '/')).status, 200);
-      } finally {
-        await sim2.stop();
-      }
+      await until('a failed read', () => /read failed: .*no reply/.test(s.output().stderr), 8000);
+      const failed = (json(await get(s.base + '/api/meters/meter')).reads as { failed: number }).failed;
+      assert.ok(failed >= 1);
+      const readsOk = async (): Promise<number> => (json(await get(s.base + '/api/meters/meter')).reads as { ok: number }).ok;
+      const ok = await readsOk();
+      await until('a good read again', async () => (await readsOk()) > ok, 8000);
+      assert.equal((await get(s.base + '/')).status, 200);
+      assert.match(JSON.stringify(json(await get(s.base + '/api/meters/meter')).lastError), /no reply/, 'the last error stays visible');
     } finally {
       await s.stop();
     }
@@ -227,9 +223,7 @@ describe('the service', () => {
       await until('the new meter', async () => (await get(s.base + '/api/meters/cold')).status === 200);
       writeFileSync(cfg, 'interval: 60\nmeters: [oops\n');
       s.child.kill('SIGHUP');
-      await until('the refusal', async () =>
-        /the config was not reloaded, the running one is kept: .*YAML syntax error/.test(s.output().stderr),
-      );
+      await until('the refusal', () => /the config was not reloaded, the running one is kept: .*YAML syntax error/.test(s.output().stderr));
       assert.deepEqual(
         (json(await get(s.base + '/api/meters')).meters as Array<{ name: string }>).map((m) => m.name),
         ['heat', 'cold'],

@@ -36,6 +36,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     args: '[register...]',
     load: () => import('./mqtt.js'),
   },
+  {
+    name: 'history',
+    description: "read the meter's own history: its hourly, daily, monthly or yearly log (--new: only what is new, for cron)",
+    args: '[register...]',
+    load: () => import('./history.js'),
+  },
   { name: 'info', description: "print the meter's serial number, type and software revision", load: () => import('./info.js') },
   { name: 'ports', description: 'list serial ports (IR heads usually show up as /dev/ttyUSB0)', load: () => import('./ports.js') },
   {

@@ -1,5 +1,4 @@
 /** The classic script's diagnostics: --test_kamstrup (31 registers in 4 requests) and --test_domoticz. */
-import { stringifyJson } from '../../core/json.js';
 import { DomoticzError } from '../../domoticz/errors.js';
 import type { DomoticzSettings } from '../../domoticz/options.js';
 import { typeName } from '../../domoticz/targets.js';
@@ -8,20 +7,22 @@ import type { MeterSetup } from '../../settings/device.js';
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { withMeter } from '../meter-access.js';
-import { alignColumns, registersJson, renderTable, reportFailures, rowsFor } from '../readings-view.js';
+import { alignColumns, registersDoc, renderTable, reportFailures, rowsFor } from '../readings-view.js';
 
 export async function testKamstrup(setup: MeterSetup, json: boolean, ctx: Context): Promise<ExitCodeValue> {
   const ids = [...CLASSIC_TEST_REGISTERS];
   const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(ids));
   const rows = rowsFor(ids, result);
-  ctx.io.stdout(json ? registersJson(rows, result) : renderTable(ctx, rows, 'CommandNr'));
+  if (json) ctx.report(registersDoc(rows, result));
+  else ctx.io.stdout(renderTable(ctx, rows, 'CommandNr'));
   return reportFailures(ctx, result);
 }
 
 /** Lists every used device; `settings` undefined is a dry run, which contacts nothing. */
 export async function testDomoticz(settings: DomoticzSettings | undefined, json: boolean, ctx: Context): Promise<ExitCodeValue> {
   if (!settings) {
-    ctx.io.stdout(json ? stringifyJson({ devices: [], dryRun: true, exitCode: ExitCode.ok }) + '\n' : 'dry run: Domoticz not contacted\n');
+    if (json) ctx.report({ devices: [], dryRun: true });
+    else ctx.io.stdout('dry run: Domoticz not contacted\n');
     return ExitCode.ok;
   }
   const { DomoticzClient } = await import('../../domoticz/client.js');
@@ -32,7 +33,7 @@ export async function testDomoticz(settings: DomoticzSettings | undefined, json:
     const devices = await client.listDevices();
     if (json) {
       const list = devices.map((d) => ({ idx: Number(d.idx), name: clean(d.Name), type: d.Type, subType: d.SubType, data: clean(d.Data) }));
-      ctx.io.stdout(stringifyJson({ devices: list, exitCode: ExitCode.ok }) + '\n');
+      ctx.report({ devices: list });
       return ExitCode.ok;
     }
     const cells = devices.map((d) => [d.idx, clean(d.Name), clean(typeName(d)), clean(d.Data)]);
@@ -44,7 +45,7 @@ export async function testDomoticz(settings: DomoticzSettings | undefined, json:
     // A stop goes to the program's error sink; a Domoticz failure is this command's one line (and object).
     if (!(e instanceof DomoticzError) || e.code === 'DZ_ABORTED') throw e;
     ctx.error(e.message);
-    if (json) ctx.io.stdout(stringifyJson({ devices: [], error: clean(e.message), exitCode: ExitCode.domoticz }) + '\n');
+    if (json) ctx.report({ devices: [], error: clean(e.message) });
     return ExitCode.domoticz;
   } finally {
     await client.close();

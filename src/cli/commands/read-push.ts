@@ -2,20 +2,19 @@
  * `multical read` with push arguments: finish what a stopped run left half-done in Domoticz, read the
  * meter once, then the Domoticz sink; lines, or one JSON object on every outcome with the exit code in it.
  */
-import { join } from 'node:path';
 import { MulticalError, StopError } from '../../core/errors.js';
-import { RawNumber, stringifyJson } from '../../core/json.js';
+import { RawNumber } from '../../core/json.js';
 import type { ReadResult } from '../../core/reading.js';
 import type { ReadArgument } from '../../domoticz/argument.js';
 import type { DomoticzClient } from '../../domoticz/client.js';
-import type { JournalStore } from '../../domoticz/journal.js';
+import { stateJournal } from '../../domoticz/journal-file.js';
 import type { DomoticzSettings } from '../../domoticz/options.js';
 import type { PushResult } from '../../domoticz/push.js';
 import type { Finished } from '../../domoticz/recover.js';
 import type { MeterSetup } from '../../settings/device.js';
-import { readState, removeState, stateDir, writeState } from '../../settings/state.js';
 import type { Context } from '../context.js';
-import { ExitCode, exitCodeOf, firstOf, type ExitCodeValue } from '../exit-codes.js';
+import { exitCodeOf } from '../error-codes.js';
+import { ExitCode, firstOf, type ExitCodeValue } from '../exit-codes.js';
 import { withMeter } from '../meter-access.js';
 import { registersDoc, reportFailures, rowsFor } from '../readings-view.js';
 
@@ -53,7 +52,7 @@ export async function readAndPush(
     const failure = failureOf(e, ctx.signal);
     ctx.error(failure.line);
     if (e instanceof Error && e.stack) ctx.log.debug(e.stack);
-    ctx.io.stdout(readJson(run, failure.code, ctx, failure.line));
+    ctx.report(readJson(run, failure.code, ctx, failure.line));
     return failure.code;
   } finally {
     await client?.close();
@@ -69,7 +68,7 @@ async function pushRun(
   run: RunRecord,
 ): Promise<ExitCodeValue> {
   const [{ finishUnits }, { pushAll }] = await Promise.all([import('../../domoticz/recover.js'), import('../../domoticz/push.js')]);
-  const journal = stateJournal(ctx);
+  const journal = stateJournal(ctx.io.env);
   let blocked = new Map<string, string>();
   if (client) {
     const recovery = await finishUnits(args, client, journal);
@@ -86,7 +85,7 @@ async function pushRun(
   if (client) ctx.log.verbose(`Domoticz: ${client.requests} HTTP requests`);
   if (run.pushes.some((p) => p.status === 'stopped')) return stoppedRun(run, f, ctx);
   const code = exitCodeFor(run.pushes, run.finished);
-  if (f.json) ctx.io.stdout(readJson(run, code, ctx));
+  if (f.json) ctx.report(readJson(run, code, ctx));
   return code;
 }
 
@@ -97,7 +96,7 @@ function stoppedRun(run: RunRecord, f: PushFlags, ctx: Context): ExitCodeValue {
   if (reason instanceof StopError && reason.code === 'CLOSED') return code;
   const line = reason instanceof Error ? reason.message : 'stopped';
   ctx.error(line);
-  if (f.json) ctx.io.stdout(readJson(run, code, ctx, line));
+  if (f.json) ctx.report(readJson(run, code, ctx, line));
   return code;
 }
 
@@ -109,17 +108,6 @@ function failureOf(e: unknown, signal: AbortSignal): { code: ExitCodeValue; line
   }
   if (e instanceof MulticalError && !(e instanceof StopError && e.code === 'CLOSED')) return { code: exitCodeOf(e), line: e.message };
   throw e;
-}
-
-/** The Domoticz journal in the state directory (settings/state.ts), written atomically. */
-function stateJournal(ctx: Context): JournalStore {
-  const dir = stateDir(ctx.io.env);
-  return {
-    read: (name) => readState(dir, name),
-    write: (name, text) => writeState(dir, name, text),
-    remove: (name) => removeState(dir, name),
-    path: (name) => join(dir, name),
-  };
 }
 
 function exitCodeFor(pushes: readonly PushResult[], finished: readonly Finished[]): ExitCodeValue {
@@ -172,7 +160,7 @@ function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
 }
 
 /** The run as one JSON object; every text that may hold something a server sent is masked. */
-function readJson(run: RunRecord, exitCode: ExitCodeValue, ctx: Context, error?: string): string {
+function readJson(run: RunRecord, exitCode: ExitCodeValue, ctx: Context, error?: string): Record<string, unknown> {
   const clean = (t: string): string => ctx.log.clean(t);
   const doc = {
     ...(run.result ? registersDoc(rowsFor(run.ids, run.result), run.result) : { registers: [], missing: [] }),
@@ -197,5 +185,5 @@ function readJson(run: RunRecord, exitCode: ExitCodeValue, ctx: Context, error?:
     ...(error !== undefined ? { error: clean(error) } : {}),
     exitCode,
   };
-  return stringifyJson(doc) + '\n';
+  return doc;
 }

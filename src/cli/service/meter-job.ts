@@ -53,6 +53,12 @@ export function meterJob(spec: MeterJobSpec, board: StatusBoard, ctx: Context): 
         return;
       }
       const result = read.result!;
+      if (result.readings.size === 0) {
+        const why = result.failed[0]?.error ?? new MulticalError('METER_EMPTY', 'the meter sent none of the registers asked for');
+        board.failure(spec.name, now, why);
+        say(`read failed: ${why.message}`);
+        return;
+      }
       const good = [...result.readings.values()].filter((r) => r.value === undefined || implausible(r.value, r.unit) === undefined);
       for (const f of result.failed) board.failure(spec.name, now, f.error);
       if (good.length > 0) board.read(spec.name, now, good, identity);
@@ -67,7 +73,7 @@ async function readOnce(spec: MeterJobSpec, known: MeterIdentity | undefined, ct
   try {
     const { value, stats } = await withMeter(spec.setup, ctx, async (meter): Promise<Read> => {
       const result = await meter.read(spec.ids);
-      const identity = spec.identity && !known && result.readings.size > 0 ? await meter.identify() : undefined;
+      const identity = spec.identity && !known && result.readings.size > 0 ? await meter.identify().catch(meterFailure) : undefined;
       return { result, ...(identity ? { identity } : {}) };
     });
     ctx.log.verbose(`meter ${spec.name}: ${statsText(stats)} (${describeDevice(spec.setup.device)})`);
@@ -76,6 +82,12 @@ async function readOnce(spec: MeterJobSpec, known: MeterIdentity | undefined, ct
     if (e instanceof MulticalError && !ctx.signal.aborted) return { error: e };
     throw e;
   }
+}
+
+/** Who the meter is could not be learnt this time: the readings stand, the next read asks again. */
+function meterFailure(e: unknown): undefined {
+  if (e instanceof MulticalError && e.code.startsWith('METER_') && e.code !== 'METER_ABORTED') return undefined;
+  throw e;
 }
 
 async function deliver(
@@ -87,12 +99,25 @@ async function deliver(
   say: (t: string) => void,
 ): Promise<void> {
   if (spec.domoticz) {
-    const { pushAll } = await import('../../domoticz/push.js');
+    const [{ pushAll }, { finishUnits }, { stateJournal }] = await Promise.all([
+      import('../../domoticz/push.js'),
+      import('../../domoticz/recover.js'),
+      import('../../domoticz/journal-file.js'),
+    ]);
     const d = spec.domoticz;
-    const pushes = await pushAll(d.args, result, d.client, {
-      allowDecrease: d.allowDecrease,
-      onResult: (p) => board.push(spec.name, 'domoticz', p.status === 'sent', new Date()),
-    });
+    // What a run stopped half-way left in the journal is finished first, as `read` does.
+    const journal = stateJournal(ctx.io.env);
+    const recovery = await finishUnits(d.args, d.client, journal);
+    if (recovery.stopped) return;
+    const pushes = await pushAll(
+      d.args,
+      result,
+      { client: d.client, journal, blocked: recovery.blocked },
+      {
+        allowDecrease: d.allowDecrease,
+        onResult: (p) => board.push(spec.name, 'domoticz', p.status === 'sent', new Date()),
+      },
+    );
     for (const p of pushes) if (p.status !== 'sent') say(p.message ?? `${p.arg.text}: ${p.status}`);
   }
   if (spec.mqtt) {

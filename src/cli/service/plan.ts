@@ -10,6 +10,7 @@ import type { DomoticzClient } from '../../domoticz/client.js';
 import { DOMOTICZ_OPTIONS, resolveDomoticz, type DomoticzSettings } from '../../domoticz/options.js';
 import { intervalOf } from '../../http/options.js';
 import { FLAT_REGISTERS } from '../../http/views.js';
+import { INFO_CODE_REGISTER } from '../../mqtt/discovery.js';
 import { MQTT_OPTIONS, resolveMqtt } from '../../mqtt/options.js';
 import { meterSetup } from '../../settings/device.js';
 import { metersOf } from '../../settings/meters.js';
@@ -40,7 +41,8 @@ export function servicePlan(
     const mqttSettings = resolveRaw(MQTT_OPTIONS.broker, mqttSrc).raw !== undefined ? resolveMqtt(mqttSrc) : undefined;
     const mqtt = mqttSettings && (plan.listed ? { ...mqttSettings, topic: `${mqttSettings.topic}/${plan.name}` } : mqttSettings);
     const mqttRegisters = mqtt ? mqttIds([], mqtt) : [];
-    const ids = [...new Set([...FLAT_REGISTERS, ...pushes.map((p) => p.register), ...mqttRegisters])];
+    // The info code rides along: its flags are gauges in /metrics and fields of /api/meters.
+    const ids = [...new Set([...FLAT_REGISTERS, INFO_CODE_REGISTER, ...pushes.map((p) => p.register), ...mqttRegisters])];
     return {
       name: plan.name,
       setup,

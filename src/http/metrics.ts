@@ -5,7 +5,7 @@
  * counters, and the time of each meter's last good read.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { alarmFlags } from '../mqtt/alarms.js';
+import { alarmFlags } from '../kmp/info-code.js';
 import type { MeterStatus, StatusBoard } from './board.js';
 
 const READING_LABELS = ['meter', 'unit', 'register', 'storage', 'tariff', 'function'] as const;

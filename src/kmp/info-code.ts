@@ -226,3 +226,12 @@ export function infoCodeFromRecord(rec: RegisterRecord): bigint {
   }
   return mantissaToBigInt(rec.mantissa);
 }
+
+const USER_CATEGORIES: ReadonlySet<InfoCategory> = new Set(['leak', 'alarm', 'battery', 'problem']);
+
+/** The flags a meter of this model can raise that a user should see. */
+export function alarmFlags(modelNumber: string | undefined): InfoFlag[] {
+  const layout = layoutForModel(modelNumber);
+  const all = decodeInfoCode((1n << BigInt(layout.width)) - 1n, layout).flags;
+  return all.filter((f) => USER_CATEGORIES.has(f.category) && !f.name.startsWith('BIT_'));
+}

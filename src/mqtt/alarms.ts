@@ -6,19 +6,11 @@
  * model; for an unknown model only the "alarm" sensor is offered. Pure: topics and payloads only.
  */
 import type { MeterIdentity, Reading } from '../core/reading.js';
-import { decodeInfoCode, INFO_CATEGORY_TRAITS, layoutForModel, type InfoFlag } from '../kmp/info-code.js';
+import { alarmFlags, INFO_CATEGORY_TRAITS, type InfoFlag } from '../kmp/info-code.js';
 import { deviceBlock, DISCOVERY_PREFIX, nodeId, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, statusTopic } from './discovery.js';
 import type { DiscoveryMessage } from './discovery.js';
 
 export const ANY_ALARM = 'alarm';
-const USER_CATEGORIES = new Set(['leak', 'alarm', 'battery', 'problem']);
-
-/** The flags a meter of this model can raise that a user should see. */
-export function alarmFlags(modelNumber: string | undefined): InfoFlag[] {
-  const layout = layoutForModel(modelNumber);
-  const all = decodeInfoCode((1n << BigInt(layout.width)) - 1n, layout).flags;
-  return all.filter((f) => USER_CATEGORIES.has(f.category) && !f.name.startsWith('BIT_'));
-}
 
 export function alarmsTopic(baseTopic: string): string {
   return `${baseTopic}/alarms`;

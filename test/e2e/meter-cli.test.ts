@@ -132,13 +132,14 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       assert.equal(meter.simRxHex().slice(seen).trim(), EIGHT_REQUEST, 'exactly these bytes reached the meter');
     });
 
-    test('info: serial 19088743, type 0x0004, revision F1 (text and --json), one GetSerialNo and one GetType', T, async () => {
+    test('info: serial 19088743, type 0x0004, revision F1, info code 0 (text and --json): GetSerialNo, GetType, GetRegister 99', T, async () => {
       const text = await cli(['info', '-d', meter.device, '--debug']);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /^Serial number:\s+19088743$/m);
       assert.match(text.stdout, /^Meter type:\s+0x0004$/m);
       assert.match(text.stdout, /^Software revision:\s+F1$/m);
-      assert.deepEqual(frameLines(text.stderr, 'tx').sort(), [GET_SERIAL_REQUEST, GET_TYPE_REQUEST].sort());
+      assert.match(text.stdout, /^Info code:\s+0$/m);
+      assert.deepEqual(frameLines(text.stderr, 'tx').sort(), [GET_SERIAL_REQUEST, GET_TYPE_REQUEST, getRegisterRequest([99])].sort());
 
       const json = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(json.code, 0, json.stderr);
@@ -199,7 +200,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
         [getRegisterRequest([60, 68])],
         'the first run is kept: appended',
       );
-      assert.equal(frameLines(readFileSync(file, 'utf8'), 'tx', true).length, 3);
+      assert.equal(frameLines(readFileSync(file, 'utf8'), 'tx', true).length, 4, '1 request by get, 3 by info');
     });
 
     test('without --debug raw frames never appear on stderr (plain, --verbose, --json)', T, async () => {
@@ -269,7 +270,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info --json', T, async () => {
       const r = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { serialNo: 19088743, meterType: 4, meterTypeHex: '0x0004', revision: 'F1' });
+      assert.deepEqual(JSON.parse(r.stdout), { serialNo: 19088743, meterType: 4, meterTypeHex: '0x0004', revision: 'F1', infoCode: { value: 0, flags: [] }, exitCode: 0 });
     });
   });
 
@@ -289,7 +290,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info text', T, async () => {
       const r = await cli(['info', '-d', 'sim']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^Serial number:\s+19088743\nMeter type:\s+0x0004\nSoftware revision:\s+F1\n$/);
+      assert.match(r.stdout, /^Serial number:\s+19088743\nMeter type:\s+0x0004\nSoftware revision:\s+F1\nInfo code:\s+0\n$/);
     });
   });
 
@@ -312,7 +313,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info through the echo', T, async () => {
       const r = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { serialNo: 19088743, meterType: 4, meterTypeHex: '0x0004', revision: 'F1' });
+      assert.deepEqual(JSON.parse(r.stdout), { serialNo: 19088743, meterType: 4, meterTypeHex: '0x0004', revision: 'F1', infoCode: { value: 0, flags: [] }, exitCode: 0 });
     });
   });
 
@@ -427,7 +428,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       assert.equal(json.code, 0, json.stderr);
       assert.equal(json.stderr, '');
       const doc = JSON.parse(json.stdout) as { ports: Array<{ path: unknown; byId?: unknown }> };
-      assert.deepEqual(Object.keys(doc), ['ports']);
+      assert.deepEqual(Object.keys(doc), ['ports', 'exitCode']);
       assert.ok(Array.isArray(doc.ports));
       for (const p of doc.ports) {
         assert.equal(typeof p.path, 'string');

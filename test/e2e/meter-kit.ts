@@ -297,7 +297,7 @@ export interface GetJsonExpectation {
 }
 
 /**
- * `get --json --debug` output: exactly one JSON object {"registers","missing"[,"errors"]}; every
+ * `get --json --debug` output: exactly one JSON object {"registers","missing"[,"errors"],"exitCode"}; every
  * register read in the order asked, once; name from kmp-registers.tsv; unit from kmp-units.tsv for the
  * code on the wire; value written exactly as the wire's mantissa and exponent say (raw text compared),
  * dates and times as strings.
@@ -318,8 +318,10 @@ export function checkGetJson(
   assert.equal(lines(r.stdout).length, 1, `one line of JSON on stdout, got: ${r.stdout}`);
   const doc = JSON.parse(r.stdout) as ReturnType<typeof checkGetJson> & {
     registers: Array<{ id: number; name: string; value: unknown; unit: string }>;
+    exitCode: number;
   };
-  assert.deepEqual(Object.keys(doc), failed.length ? ['registers', 'missing', 'errors'] : ['registers', 'missing']);
+  assert.deepEqual(Object.keys(doc), failed.length ? ['registers', 'missing', 'errors', 'exitCode'] : ['registers', 'missing', 'exitCode']);
+  assert.equal(doc.exitCode, r.code, 'the exit code is in the object');
   const read = [...new Set(asked)].filter((id) => !missing.includes(id) && !failed.includes(id));
   assert.deepEqual(
     doc.registers.map((x) => x.id),

@@ -181,9 +181,18 @@ describe('multical mqtt --ha-discovery', () => {
   test('one retained config per register, one device, the classes and units Home Assistant accepts; the same every run', async () => {
     const r = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 't3', '--retain', '--ha-discovery', '--qos', '1']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /7 Home Assistant discovery configs/);
+    // 7 register sensors, the info code (read too, for the alarms) as a diagnostic sensor, and the alarm sensor.
+    assert.match(r.stdout, /^published 8 registers .*9 Home Assistant discovery configs/);
     const first = await configs();
-    assert.deepEqual([...first.keys()].sort(), DEFAULT_KEYS.map((k) => `homeassistant/sensor/kamstrup_${SERIAL}/${k}/config`).sort());
+    assert.deepEqual(
+      [...first.keys()].sort(),
+      [...DEFAULT_KEYS, 'info_code'].map((k) => `homeassistant/sensor/kamstrup_${SERIAL}/${k}/config`).sort(),
+    );
+    const info = JSON.parse(first.get(`homeassistant/sensor/kamstrup_${SERIAL}/info_code/config`)!.payload) as Record<string, unknown>;
+    assert.equal(info.entity_category, 'diagnostic');
+    const alarm = await retained(`homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`);
+    assert.deepEqual(alarm.map((m) => m.topic), [`homeassistant/binary_sensor/kamstrup_${SERIAL}/alarm/config`], 'model unknown: only the any-alarm sensor');
+    assert.equal((JSON.parse(alarm[0]!.payload) as { device_class: string }).device_class, 'problem');
 
     const expected: Record<string, [string | undefined, string, string]> = {
       heat_energy_e1: ['energy', 'total_increasing', 'MWh'],
@@ -217,7 +226,7 @@ describe('multical mqtt --ha-discovery', () => {
       devices.add(JSON.stringify(c.device));
     }
     assert.equal(devices.size, 1, 'every sensor belongs to one device');
-    assert.equal(new Set([...first.values()].map((m) => (JSON.parse(m.payload) as { unique_id: unknown }).unique_id)).size, 7);
+    assert.equal(new Set([...first.values()].map((m) => (JSON.parse(m.payload) as { unique_id: unknown }).unique_id)).size, 8);
 
     const again = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 't3', '--retain', '--ha-discovery', '--qos', '1']);
     assert.equal(again.code, 0, again.stderr);
@@ -292,7 +301,8 @@ describe('multical mqtt --ha-discovery', () => {
     const topics = sub.messages.filter((m) => !m.retain).map((m) => m.topic);
     assert.ok(!topics.includes('t8/temp1'));
     assert.ok(!topics.some((t) => t.endsWith('/temp1/config')));
-    assert.equal(topics.filter((t) => t.startsWith('homeassistant/')).length, 6);
+    // 6 register sensors, the info code and the any-alarm sensor.
+    assert.equal(topics.filter((t) => t.startsWith('homeassistant/')).length, 8);
     assert.equal(sub.messages.find((m) => m.topic === 't8/status')!.payload, 'online');
   });
 
@@ -306,6 +316,47 @@ describe('multical mqtt --ha-discovery', () => {
     assert.equal('temp1' in values, false);
     assert.ok('temp2' in values);
     assert.ok(!sub.messages.some((m) => m.topic === 't7/temp1'));
+  });
+});
+
+describe('multical mqtt: alarms and stale sensors', () => {
+  test('--model 603 and an info code of 260: a binary sensor per flag that matters, their states on <topic>/alarms', async () => {
+    const r = await mqtt(['-d', 'sim:info=260', '--model', '603', '--broker', plain, '--topic', 'a1', '--ha-discovery', '--retain']);
+    assert.equal(r.code, 0, r.stderr);
+    const sensors = new Map(
+      (await retained(`homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`)).map((m) => [
+        m.topic.split('/')[3]!,
+        JSON.parse(m.payload) as Record<string, unknown>,
+      ]),
+    );
+    // 260 = bits 2 and 8: on a 603, "external alarm or sensor error" and "V1 air".
+    assert.equal(sensors.get('flow_sensor_weak_or_air')?.device_class, 'problem');
+    assert.equal(sensors.get('low_battery_level')?.device_class, 'battery');
+    assert.equal(sensors.get('v1_v2_leakage_water_loss')?.device_class, 'moisture');
+    assert.equal(sensors.get('alarm')?.state_topic, 'a1/alarms');
+    assert.equal(sensors.has('reserved_bit_10'), false, 'reserved bits get no sensor');
+    const device = sensors.get('alarm')!.device as { identifiers: string[] };
+    assert.deepEqual(device.identifiers, [`kamstrup_${SERIAL}`], 'on the same device as the meter');
+    const states = JSON.parse((await retained('a1/alarms'))[0]!.payload) as Record<string, string>;
+    assert.equal(states.alarm, 'ON');
+    assert.equal(states.FLOW_SENSOR_WEAK_OR_AIR, 'ON');
+    assert.equal(states.EXTERNAL_ALARM_OR_SENSOR_ERROR, 'ON');
+    assert.equal(states.LOW_BATTERY_LEVEL, 'OFF');
+    assert.equal(Object.keys(states).length, sensors.size, 'one state per sensor');
+  });
+
+  test('a register taken off the list: its retained discovery config is cleared on the next run', async () => {
+    const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'multical-mqtt-state-')) };
+    dirs.push(env.XDG_STATE_HOME);
+    const first = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 'a2', '--ha-discovery', '60', '68'], env);
+    assert.equal(first.code, 0, first.stderr);
+    const topic = `homeassistant/sensor/kamstrup_${SERIAL}/volume/config`;
+    assert.equal((await retained(topic)).length, 1);
+    const second = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 'a2', '--ha-discovery', '60', '--verbose'], env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /clearing 1 discovery config/);
+    assert.deepEqual(await retained(topic), [], 'volume is gone from Home Assistant');
+    assert.equal((await retained(`homeassistant/sensor/kamstrup_${SERIAL}/heat_energy_e1/config`)).length, 1, 'energy stays');
   });
 });
 

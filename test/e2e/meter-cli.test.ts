@@ -132,24 +132,28 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
       assert.equal(meter.simRxHex().slice(seen).trim(), EIGHT_REQUEST, 'exactly these bytes reached the meter');
     });
 
-    test('info: serial 19088743, type 0x0004, revision F1, info code 0 (text and --json): GetSerialNo, GetType, GetRegister 99', T, async () => {
-      const text = await cli(['info', '-d', meter.device, '--debug']);
-      assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, /^Serial number:\s+19088743$/m);
-      assert.match(text.stdout, /^Meter type:\s+0x0004$/m);
-      assert.match(text.stdout, /^Software revision:\s+F1$/m);
-      assert.match(text.stdout, /^Info code:\s+0$/m);
-      assert.deepEqual(frameLines(text.stderr, 'tx').sort(), [GET_SERIAL_REQUEST, GET_TYPE_REQUEST, getRegisterRequest([99])].sort());
+    test(
+      'info: serial 19088743, type 0x0004, revision F1, info code 0 (text and --json): GetSerialNo, GetType, GetRegister 99',
+      T,
+      async () => {
+        const text = await cli(['info', '-d', meter.device, '--debug']);
+        assert.equal(text.code, 0, text.stderr);
+        assert.match(text.stdout, /^Serial number:\s+19088743$/m);
+        assert.match(text.stdout, /^Meter type:\s+0x0004$/m);
+        assert.match(text.stdout, /^Software revision:\s+F1$/m);
+        assert.match(text.stdout, /^Info code:\s+0$/m);
+        assert.deepEqual(frameLines(text.stderr, 'tx').sort(), [GET_SERIAL_REQUEST, GET_TYPE_REQUEST, getRegisterRequest([99])].sort());
 
-      const json = await cli(['info', '-d', meter.device, '--json']);
-      assert.equal(json.code, 0, json.stderr);
-      assert.equal(lines(json.stdout).length, 1);
-      const doc = JSON.parse(json.stdout) as Record<string, unknown>;
-      assert.equal(doc.serialNo, 19088743);
-      assert.equal(doc.meterType, 4);
-      assert.equal(doc.revision, 'F1');
-      assert.equal(json.stderr, '');
-    });
+        const json = await cli(['info', '-d', meter.device, '--json']);
+        assert.equal(json.code, 0, json.stderr);
+        assert.equal(lines(json.stdout).length, 1);
+        const doc = JSON.parse(json.stdout) as Record<string, unknown>;
+        assert.equal(doc.serialNo, 19088743);
+        assert.equal(doc.meterType, 4);
+        assert.equal(doc.revision, 'F1');
+        assert.equal(json.stderr, '');
+      },
+    );
 
     test('read --test_kamstrup: the 31 classic registers in 4 requests, every CommandNr printed with its value', T, async () => {
       const r = await cli(['read', '-d', meter.device, '--test_kamstrup', '--debug']);
@@ -270,7 +274,14 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info --json', T, async () => {
       const r = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { serialNo: 19088743, meterType: 4, meterTypeHex: '0x0004', revision: 'F1', infoCode: { value: 0, flags: [] }, exitCode: 0 });
+      assert.deepEqual(JSON.parse(r.stdout), {
+        serialNo: 19088743,
+        meterType: 4,
+        meterTypeHex: '0x0004',
+        revision: 'F1',
+        infoCode: { value: 0, flags: [] },
+        exitCode: 0,
+      });
     });
   });
 
@@ -313,7 +324,14 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info through the echo', T, async () => {
       const r = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), { serialNo: 19088743, meterType: 4, meterTypeHex: '0x0004', revision: 'F1', infoCode: { value: 0, flags: [] }, exitCode: 0 });
+      assert.deepEqual(JSON.parse(r.stdout), {
+        serialNo: 19088743,
+        meterType: 4,
+        meterTypeHex: '0x0004',
+        revision: 'F1',
+        infoCode: { value: 0, flags: [] },
+        exitCode: 0,
+      });
     });
   });
 

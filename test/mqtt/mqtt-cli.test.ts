@@ -191,7 +191,11 @@ describe('multical mqtt --ha-discovery', () => {
     const info = JSON.parse(first.get(`homeassistant/sensor/kamstrup_${SERIAL}/info_code/config`)!.payload) as Record<string, unknown>;
     assert.equal(info.entity_category, 'diagnostic');
     const alarm = await retained(`homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`);
-    assert.deepEqual(alarm.map((m) => m.topic), [`homeassistant/binary_sensor/kamstrup_${SERIAL}/alarm/config`], 'model unknown: only the any-alarm sensor');
+    assert.deepEqual(
+      alarm.map((m) => m.topic),
+      [`homeassistant/binary_sensor/kamstrup_${SERIAL}/alarm/config`],
+      'model unknown: only the any-alarm sensor',
+    );
     assert.equal((JSON.parse(alarm[0]!.payload) as { device_class: string }).device_class, 'problem');
 
     const expected: Record<string, [string | undefined, string, string]> = {

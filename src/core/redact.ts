@@ -10,10 +10,10 @@ export function maskUrlCredentials(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, `$1${MASK}@`);
 }
 
-/** `Basic dXNlcjpwdw==`, `Bearer eyJ…`, `password=…`, `token=…` → the word, then ***. */
+/** `Basic dXNlcjpwdw==`, `Bearer eyJ…` (8 characters or more: "Basic auth" is prose), `password=…`, `token=…` → the word, then ***. */
 export function maskAuth(text: string): string {
   return text
-    .replace(/\b(Basic|Bearer|Digest)(\s+)[A-Za-z0-9+/=._~-]+/g, `$1$2${MASK}`)
+    .replace(/\b(Basic|Bearer|Digest)(\s+)[A-Za-z0-9+/=._~-]{8,}/g, `$1$2${MASK}`)
     .replace(/\b(password|passwd|token|access_token)(["']?\s*[=:]\s*["']?)[^\s"'&,;}]+/gi, `$1$2${MASK}`);
 }
 

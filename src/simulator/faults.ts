@@ -18,6 +18,8 @@ export interface SimFaults {
   wrongCommand?: 'once' | 'always';
   /** Close the link when this many requests have been answered. */
   vanishAfter?: number;
+  /** M-Bus: a second slave answers at the same time, garbling the reply: once, or always. */
+  collide?: 'once' | 'always';
   /** Registers the meter leaves out of its replies as if it did not know them. */
   omit?: number[];
   /** Temp1 (register 86) reads 1000 °C: a value that cannot be right. */
@@ -46,7 +48,7 @@ export function nonsenseRecord(kind: Nonsense, id: number): Uint8Array {
   }
 }
 
-export type FaultKind = 'corruptCrc' | 'truncate' | 'wrongCommand';
+export type FaultKind = 'corruptCrc' | 'truncate' | 'wrongCommand' | 'collide';
 
 /** Decides the once/always faults reply by reply: "once" fires on the first reply it can apply to. */
 export class FaultPlan {

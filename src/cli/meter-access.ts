@@ -1,6 +1,7 @@
 /**
  * Reaching the meter for a command: take the device's lock, open the link (or start the simulated meter
- * in-process), put the protocol client on it, run, and always close the link and release the lock.
+ * in-process), put the protocol's client on it (KMP, or an M-Bus master for the meter on the bus), run,
+ * and always close the link and release the lock.
  */
 import type { ReadStats } from '../core/reading.js';
 import { statsText } from '../core/reading.js';
@@ -14,7 +15,7 @@ export interface MeterReport<T> {
   stats: ReadStats;
 }
 
-async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transport> {
+export async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transport> {
   if (device.kind === 'sim') {
     const { simTransport } = await import('../simulator/in-process.js');
     return simTransport(device.options);
@@ -23,10 +24,39 @@ async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transpor
   return openLink(device, ctx.signal);
 }
 
+/** The KMP client behind a MeterReader, or the M-Bus master with its meter on the bus. */
+async function readerOn(transport: Transport, setup: MeterSetup, ctx: Context): Promise<MeterReader> {
+  const log = (dir: 'tx' | 'rx', bytes: Uint8Array): void => ctx.log.frame(dir, bytes);
+  if (setup.protocol === 'mbus') {
+    const [{ MbusClient }, { MbusMeter }] = await Promise.all([import('../meter/mbus-client.js'), import('../meter/mbus-meter.js')]);
+    const client = new MbusClient(transport, {
+      baud: setup.baud,
+      ...(setup.timeoutGiven ? { timeoutMs: setup.timeoutMs } : {}),
+      retries: setup.retries,
+      signal: ctx.signal,
+      log,
+    });
+    return new MbusMeter(client, setup.target);
+  }
+  const [{ KmpClient }, { KmpMeter }] = await Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]);
+  return new KmpMeter(new KmpClient(transport, { timeoutMs: setup.timeoutMs, retries: setup.retries, signal: ctx.signal, log }));
+}
+
 /** Opens the meter, runs `fn` with it, and always closes the link and releases the lock. */
 export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
+  return withLink(setup, ctx, async (transport) => {
+    const meter = await readerOn(transport, setup, ctx);
+    const value = await fn(meter);
+    ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
+    return { value, stats: meter.stats };
+  });
+}
+
+/** Takes the lock, opens the link, runs `fn` on it; always closes the link and releases the lock. */
+export async function withLink<T>(setup: MeterSetup, ctx: Context, fn: (transport: Transport) => Promise<T>): Promise<T> {
   const name = describeDevice(setup.device);
-  ctx.log.verbose(`meter: ${name}, timeout ${setup.timeoutMs} ms, ${setup.retries} retries`);
+  const timeout = setup.protocol === 'mbus' && !setup.timeoutGiven ? `deadlines from ${setup.baud} Bd` : `timeout ${setup.timeoutMs} ms`;
+  ctx.log.verbose(`meter: ${name}, ${setup.protocol === 'mbus' ? 'M-Bus' : 'KMP'}, ${timeout}, ${setup.retries} retries`);
   let release: (() => void) | undefined;
   if (setup.device.kind !== 'sim') {
     const { acquireDeviceLock } = await import('../meter/lock.js');
@@ -35,17 +65,7 @@ export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: 
   try {
     const transport = await openTransport(setup.device, ctx);
     try {
-      const [{ KmpClient }, { KmpMeter }] = await Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]);
-      const client = new KmpClient(transport, {
-        timeoutMs: setup.timeoutMs,
-        retries: setup.retries,
-        signal: ctx.signal,
-        log: (dir, bytes) => ctx.log.frame(dir, bytes),
-      });
-      const meter = new KmpMeter(client);
-      const value = await fn(meter);
-      ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
-      return { value, stats: meter.stats };
+      return await fn(transport);
     } finally {
       await transport.close();
     }

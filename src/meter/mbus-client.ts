@@ -191,7 +191,7 @@ export class MbusClient {
     const s = this.framer.stats();
     const noise = s.discarded - s.echoes * sent;
     if (s.badFrames > 0 || noise > 0) {
-      const what = s.badFrames > 0 ? `${s.badFrames} broken frame${s.badFrames === 1 ? '' : 's'}` : `${noise} bytes that are no frame`;
+      const what = s.badFrames > 0 ? 'a frame with a bad checksum or stop byte, or cut off' : `${noise} bytes that are no frame`;
       const message = `${label}: garbled reply (${what}): two meters answering at once, or noise on the bus`;
       return new MeterError('METER_BAD_REPLY', message, { fields: { garbled: true, timeoutMs: ms } });
     }

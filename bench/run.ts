@@ -124,3 +124,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await (await import('./mbus.js')).mbusBench();

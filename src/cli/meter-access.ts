@@ -24,11 +24,24 @@ export async function openTransport(device: DeviceSpec, ctx: Context): Promise<T
   return openLink(device, ctx.signal);
 }
 
+/** The protocol's client modules, loading while the lock is taken and the link opened. */
+function clientModules(setup: MeterSetup) {
+  return setup.protocol === 'mbus'
+    ? Promise.all([import('../meter/mbus-client.js'), import('../meter/mbus-meter.js')]).then(([c, m]) => ({ mbus: { ...c, ...m } }))
+    : Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]).then(([c, m]) => ({ kmp: { ...c, ...m } }));
+}
+
 /** The KMP client behind a MeterReader, or the M-Bus master with its meter on the bus. */
-async function readerOn(transport: Transport, setup: MeterSetup, ctx: Context): Promise<MeterReader> {
+async function readerOn(
+  transport: Transport,
+  setup: MeterSetup,
+  ctx: Context,
+  modules: ReturnType<typeof clientModules>,
+): Promise<MeterReader> {
   const log = (dir: 'tx' | 'rx', bytes: Uint8Array): void => ctx.log.frame(dir, bytes);
-  if (setup.protocol === 'mbus') {
-    const [{ MbusClient }, { MbusMeter }] = await Promise.all([import('../meter/mbus-client.js'), import('../meter/mbus-meter.js')]);
+  const loaded = await modules;
+  if ('mbus' in loaded) {
+    const { MbusClient, MbusMeter } = loaded.mbus;
     const client = new MbusClient(transport, {
       baud: setup.baud,
       ...(setup.timeoutGiven ? { timeoutMs: setup.timeoutMs } : {}),
@@ -38,14 +51,16 @@ async function readerOn(transport: Transport, setup: MeterSetup, ctx: Context): 
     });
     return new MbusMeter(client, setup.target);
   }
-  const [{ KmpClient }, { KmpMeter }] = await Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]);
+  const { KmpClient, KmpMeter } = loaded.kmp;
   return new KmpMeter(new KmpClient(transport, { timeoutMs: setup.timeoutMs, retries: setup.retries, signal: ctx.signal, log }));
 }
 
 /** Opens the meter, runs `fn` with it, and always closes the link and releases the lock. */
 export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
+  const modules = clientModules(setup);
+  modules.catch(() => {}); // awaited in readerOn; a run that fails before that must not leave it unhandled
   return withLink(setup, ctx, async (transport) => {
-    const meter = await readerOn(transport, setup, ctx);
+    const meter = await readerOn(transport, setup, ctx, modules);
     const value = await fn(meter);
     ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
     return { value, stats: meter.stats };
@@ -59,6 +74,7 @@ export async function withLink<T>(setup: MeterSetup, ctx: Context, fn: (transpor
   ctx.log.verbose(`meter: ${name}, ${setup.protocol === 'mbus' ? 'M-Bus' : 'KMP'}, ${timeout}, ${setup.retries} retries`);
   let release: (() => void) | undefined;
   if (setup.device.kind !== 'sim') {
+    (await import('../meter/link.js')).preloadLink(setup.device);
     const { acquireDeviceLock } = await import('../meter/lock.js');
     release = (await acquireDeviceLock(setup.device, setup.lockWaitMs, ctx.signal, name)).release;
   }

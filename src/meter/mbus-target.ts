@@ -5,7 +5,11 @@
  * reply deadline that follows from the baud rate and the longest frame that can come back.
  */
 import { UsageError } from '../core/errors.js';
-import { Address, MAX_FRAME_BYTES, MbusError, parseSecondaryMask, type SecondaryMask } from '../mbus/index.js';
+// Single modules, not the codec's index: settings load this to check --address and --secondary, KMP runs too.
+import { MbusError } from '../mbus/errors.js';
+import { MAX_FRAME_BYTES } from '../mbus/framer.js';
+import { Address } from '../mbus/link.js';
+import { parseSecondaryMask, type SecondaryMask } from '../mbus/secondary.js';
 
 export type MbusTarget = { kind: 'primary'; address: number } | { kind: 'secondary'; mask: SecondaryMask; text: string };
 

@@ -7,9 +7,9 @@
 import { Decimal } from '../core/decimal.js';
 import type { RecordInput } from '../mbus/index.js';
 import { buildRegisters, e1KWh, volumeCm3, type EnergyUnit, type Generator } from './kmp-registers.js';
+import type { MbusModel } from './mbus-spec.js';
 
-export type MbusModel = '403' | '603';
-export const MBUS_MODELS: readonly MbusModel[] = ['403', '603'];
+export type { MbusModel } from './mbus-spec.js';
 
 /** Version bytes and media of the wired modules (mbus-protocol.md §7 "Identification"). */
 export const MODEL_HEADER: Readonly<Record<MbusModel, { version: number; medium: number }>> = {

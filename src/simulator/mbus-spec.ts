@@ -5,7 +5,10 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { SimFaults } from './faults.js';
-import { MBUS_MODELS, type MbusModel } from './mbus-records.js';
+
+/** The modules simulated (kept here, not with their records, so that parsing the words loads no codec). */
+export type MbusModel = '403' | '603';
+export const MBUS_MODELS: readonly MbusModel[] = ['403', '603'];
 
 export interface MbusSimOptions {
   model?: MbusModel;

@@ -10,6 +10,7 @@ import { transportPair } from '../../src/meter/transport.js';
 import { MbusBusSimulator, superimpose } from '../../src/simulator/mbus-bus.js';
 import { MbusSlave, type MbusSlaveOptions } from '../../src/simulator/mbus-meter.js';
 import { addressFromId, REAL_MBUS_TIMING } from '../../src/simulator/mbus-spec.js';
+import { primaryTarget, secondaryTarget } from '../../src/meter/mbus-target.js';
 import { parseSimSpec } from '../../src/simulator/spec.js';
 import { MC403_REPLY } from '../mbus/support.js';
 import { NOW } from '../meter/mbus-rig.js';
@@ -220,4 +221,45 @@ describe('sim words and the protocol', () => {
       );
     });
   }
+
+  test('20,000 random words and addresses: parsed, or a UsageError — nothing else', () => {
+    let seed = 0x5eed;
+    const rnd = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const pieces = [
+      'model=',
+      '403',
+      '603',
+      'address=',
+      'id=',
+      '12345678',
+      'F',
+      'telegrams=',
+      'bus=',
+      '@',
+      '+',
+      ',',
+      '=',
+      'collide',
+      '-1',
+      '251',
+      'x',
+      ' ',
+    ];
+    const parsers: Array<(s: string) => unknown> = [
+      (s) => parseSimSpec(`sim:${s}`, 'mbus'),
+      (s) => secondaryTarget(s),
+      (s) => primaryTarget(Number(s)),
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      let s = '';
+      for (let n = Math.floor(rnd() * 6); n > 0; n--) s += pieces[Math.floor(rnd() * pieces.length)];
+      for (const parse of parsers) {
+        try {
+          parse(s);
+        } catch (e) {
+          assert.ok(e instanceof UsageError, `${JSON.stringify(s)}: ${String(e)}`);
+        }
+      }
+    }
+  });
 });

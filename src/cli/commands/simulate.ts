@@ -67,9 +67,9 @@ export const SIMULATE_OPTIONS = {
     type: int(1, 16),
     help: 'M-Bus: send the records in this many telegrams (multi-telegram readout, DIF 1F)',
   },
-  baud: local({ ...METER_OPTIONS.baud, help: 'serial baud rate of --device' }),
-  stopbits: local({ ...METER_OPTIONS.stopbits, help: 'serial stop bits of --device' }),
-  parity: local({ ...METER_OPTIONS.parity, help: 'serial parity of --device' }),
+  baud: local({ ...METER_OPTIONS.baud, help: 'serial baud rate of --device; with --protocol mbus 2400 unless given' }),
+  stopbits: local({ ...METER_OPTIONS.stopbits, help: 'serial stop bits of --device; with --protocol mbus 1 unless given' }),
+  parity: local({ ...METER_OPTIONS.parity, help: 'serial parity of --device; with --protocol mbus even unless given' }),
 } satisfies Record<string, OptionSpec>;
 
 export function register(program: Command, entry: CommandEntry, run: RunOptions, state: RunState): void {

@@ -8,19 +8,12 @@
  */
 import type { ReadStats } from '../core/reading.js';
 import { toHex } from '../core/hex.js';
-import {
-  MbusFramer,
-  MbusError,
-  decodeTelegram,
-  hexByte,
-  isRspUd,
-  reqUd2,
-  selectSecondary,
-  selectionMatches,
-  sndNke,
-  type MbusTelegram,
-  type SecondaryMask,
-} from '../mbus/index.js';
+// The codec's modules one by one: a run loads what reading needs, not the encoder the simulator uses.
+import { MbusError, hexByte } from '../mbus/errors.js';
+import { MbusFramer } from '../mbus/framer.js';
+import { isRspUd, reqUd2, sndNke } from '../mbus/link.js';
+import { selectSecondary, selectionMatches, type SecondaryMask } from '../mbus/secondary.js';
+import { decodeTelegram, type MbusTelegram } from '../mbus/telegram.js';
 import { MeterError } from './errors.js';
 import type { FrameLogger } from './kmp-client.js';
 import { ACK_BYTES, TELEGRAM_BYTES, firstByteMs, replyDeadlineMs } from './mbus-target.js';

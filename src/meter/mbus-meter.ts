@@ -5,8 +5,7 @@
  */
 import { MulticalError } from '../core/errors.js';
 import type { MeterIdentity, ReadOptions, ReadResult, ReadStats } from '../core/reading.js';
-import { modelFromMbusVersion } from '../kmp/info-code.js';
-import type { MbusHeader } from '../mbus/index.js';
+import type { MbusHeader } from '../mbus/header.js';
 import { MeterError } from './errors.js';
 import type { MbusClient } from './mbus-client.js';
 import { readingsByRegister, recordReading } from './mbus-reading.js';
@@ -61,7 +60,9 @@ export class MbusMeter implements MeterReader {
   /** From the last readout of this run, or from a new one. */
   async identify(): Promise<MeterIdentity> {
     const r = this.last ?? (await this.readout());
-    return identityOf(r);
+    // The model table loads only here: a plain read does not need it.
+    const { modelFromMbusVersion } = await import('../kmp/info-code.js');
+    return identityOf(r, modelFromMbusVersion);
   }
 }
 
@@ -75,11 +76,12 @@ function serialOf(r: MbusReadout): string | undefined {
   return r.header?.id;
 }
 
-export function identityOf(r: MbusReadout): MeterIdentity {
+/** Who the meter is, from a readout; `modelOf` names a Kamstrup model by its version byte (mbus-protocol.md §7). */
+export function identityOf(r: MbusReadout, modelOf: (version: number) => string | undefined): MeterIdentity {
   const h: MbusHeader | undefined = r.header;
   const serial = serialOf(r) ?? `address-${r.address}`;
   const kam = h?.manufacturer === 'KAM';
-  const known = kam ? modelFromMbusVersion(h.version) : undefined;
+  const known = kam ? modelOf(h.version) : undefined;
   const versionHex = h ? '0x' + h.version.toString(16).toUpperCase().padStart(2, '0') : 'unknown';
   const model = known ? `MULTICAL ${known}` : `${h?.manufacturer ?? 'M-Bus'} meter, version ${versionHex}`;
   const facts: MeterIdentity['facts'] = [{ key: 'protocol', value: 'mbus' }];

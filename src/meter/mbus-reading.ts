@@ -7,7 +7,7 @@
  */
 import type { Reading } from '../core/reading.js';
 import { registerName } from '../kmp/registers.js';
-import type { MbusRecord } from '../mbus/index.js';
+import type { MbusRecord } from '../mbus/records.js';
 
 const DATE_REGISTER = 1003;
 

@@ -4,7 +4,11 @@
  * (deselect all), select → E5, REQ_UD2 to FD, and SND_NKE to FD at the end. While a telegram ends with DIF
  * 1F the FCB is toggled and the meter asked again, at most MAX_TELEGRAMS times; the records are merged.
  */
-import { assignRegisters, Address, sndNke, type MbusHeader, type MbusRecord, type MbusTelegram } from '../mbus/index.js';
+import type { MbusHeader } from '../mbus/header.js';
+import { Address, sndNke } from '../mbus/link.js';
+import type { MbusRecord } from '../mbus/records.js';
+import { assignRegisters } from '../mbus/registers.js';
+import type { MbusTelegram } from '../mbus/telegram.js';
 import type { MulticalError } from '../core/errors.js';
 import { MeterError } from './errors.js';
 import type { MbusClient } from './mbus-client.js';

@@ -7,7 +7,9 @@
  * retried (most masks and addresses are empty); the run's deadline and MAX_PROBES bound the time.
  */
 import { MulticalError } from '../core/errors.js';
-import { Address, selectSecondary, sndNke, type MbusHeader } from '../mbus/index.js';
+import type { MbusHeader } from '../mbus/header.js';
+import { Address, sndNke } from '../mbus/link.js';
+import { selectSecondary } from '../mbus/secondary.js';
 import { MeterError } from './errors.js';
 import type { Heard, MbusClient } from './mbus-client.js';
 import { ACK_BYTES } from './mbus-target.js';

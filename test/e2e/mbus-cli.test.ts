@@ -293,7 +293,7 @@ describe('multical scan', () => {
   test('primary, over the pty: the meters found, a collision noted; then a secondary scan with --json', T, async () => {
     const sim = await ptyMbus(['--address', '5', '--meter', '12345679@6', '--meter', '22222222@7', '--meter', '31415926@7']);
     try {
-      const r = await cli(['scan', '-d', sim.device, '--addresses', '0-8', '--timeout', '0.1']);
+      const r = await cli(['scan', '-d', sim.device, '--addresses', '0-8', '--timeout', '0.2']);
       assert.equal(r.code, 0, r.stderr);
       const ls = lines(r.stdout);
       assert.match(ls[0]!, /^Address\s+ID\s+Manufacturer\s+Medium\s+Version$/);
@@ -305,7 +305,7 @@ describe('multical scan', () => {
         ],
       );
       assert.match(r.stderr, /^note: address 7: E5, then REQ_UD2 to address 7 \(FCB 1\): garbled reply/m);
-      const s = await cli(['scan', '-d', sim.device, '--secondary', '--timeout', '0.1', '--json']);
+      const s = await cli(['scan', '-d', sim.device, '--secondary', '--timeout', '0.2', '--json']);
       assert.equal(s.code, 0, s.stderr);
       const doc = JSON.parse(s.stdout) as {
         scan: string;

@@ -146,7 +146,7 @@ describe('the §9.3 readout by secondary address, through the client', () => {
       {},
       async ({ client, tx }) => {
         const e = await rejectsWith(readout(client, secondaryTarget('99999999')), 'METER_TIMEOUT');
-        assert.match(e.message, /^select 99999999: no reply in 80 ms, 3 attempts$/);
+        assert.match(e.message, /^select 99999999: no reply in 250 ms, 3 attempts$/);
         assert.deepEqual(tx, [DESELECT, ...Array<string>(3).fill(toHex(selectSecondary({ id: '99999999' }))), DESELECT]);
       },
     );
@@ -221,8 +221,8 @@ describe('faults of the simulated bus: retries, messages, exit code 3', () => {
     ],
     ['truncate-always', 'METER_BAD_REPLY', /^REQ_UD2 to 254 \(any meter\) \(FCB 1\): garbled reply .*, 3 attempts$/],
     ['collide', 'METER_BAD_REPLY', /^REQ_UD2 to 254 \(any meter\) \(FCB 1\): garbled reply .*, 3 attempts$/],
-    ['no-answer', 'METER_TIMEOUT', /^SND_NKE to 254 \(any meter\): no reply in 80 ms, 3 attempts$/],
-    ['silent-first=3', 'METER_TIMEOUT', /^SND_NKE to 254 \(any meter\): no reply in 80 ms, 3 attempts$/],
+    ['no-answer', 'METER_TIMEOUT', /^SND_NKE to 254 \(any meter\): no reply in 250 ms, 3 attempts$/],
+    ['silent-first=3', 'METER_TIMEOUT', /^SND_NKE to 254 \(any meter\): no reply in 250 ms, 3 attempts$/],
     ['vanish-after=1', 'METER_LOST', /^REQ_UD2 to 254 \(any meter\) \(FCB 1\): sim went away/],
   ] as const) {
     test(`${words}: every id failed with ${code}; read() does not throw; the error exits 3`, async () => {
@@ -259,7 +259,7 @@ describe('faults of the simulated bus: retries, messages, exit code 3', () => {
       { retries: 0 },
       async ({ client }) => {
         const e = await rejectsWith(readout(client, primaryTarget(187)), 'METER_TIMEOUT');
-        assert.equal(e.message, 'REQ_UD2 to address 187 (FCB 1): no reply in 80 ms (a reply from address 5 came instead), 1 attempt');
+        assert.equal(e.message, 'REQ_UD2 to address 187 (FCB 1): no reply in 250 ms (a reply from address 5 came instead), 1 attempt');
       },
     );
   });

@@ -26,7 +26,7 @@ function clientOn(clientSide: Transport, options: MbusClientOptions): Rig {
   const tx: string[] = [];
   const rx: Uint8Array[] = [];
   const client = new MbusClient(clientSide, {
-    timeoutMs: 80,
+    timeoutMs: 250,
     retries: 2,
     log: (dir, bytes) => (dir === 'tx' ? tx.push(toHex(bytes)) : rx.push(Uint8Array.from(bytes))),
     ...options,

@@ -23,7 +23,7 @@ describe('classify what one probe heard', () => {
 
 describe('scan', () => {
   test('primary: SND_NKE to every address; the ones answering E5 give their header; two at address 7 collide', async () => {
-    await withBus(BUS, { timeoutMs: 20 }, async ({ client, tx }) => {
+    await withBus(BUS, { timeoutMs: 50 }, async ({ client, tx }) => {
       const said: string[] = [];
       const r = await scanPrimary(client, 0, 12, (t) => said.push(t));
       assert.deepEqual(
@@ -45,7 +45,7 @@ describe('scan', () => {
   });
 
   test('secondary: a wildcard search finds every meter, recursing to the last digit; two with one ID are a collision', async () => {
-    await withBus(BUS, { timeoutMs: 20 }, async ({ client, tx }) => {
+    await withBus(BUS, { timeoutMs: 50 }, async ({ client, tx }) => {
       const r = await scanSecondary(client);
       assert.deepEqual(r.meters.map((m) => [m.id, m.address]).sort(), [
         ['12345678', 5],

@@ -3,7 +3,7 @@
  * table with the KMP register's name where a record has one, or the telegram's JSON (the codec's
  * `telegramJsonValue`: {"protocol":"mbus","meter":{…},"records":[…]}), merged over all telegrams.
  */
-import { telegramJsonValue } from '../../mbus/index.js';
+import { telegramJsonValue } from '../../mbus/json.js';
 import { MbusMeter } from '../../meter/mbus-meter.js';
 import { recordReading } from '../../meter/mbus-reading.js';
 import { mergedTelegram, type MbusReadout } from '../../meter/mbus-readout.js';

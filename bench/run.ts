@@ -130,3 +130,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await (await import('./mbus.js')).mbusBench();

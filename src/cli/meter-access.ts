@@ -1,6 +1,7 @@
 /**
  * Reaching the meter for a command: take the device's lock, open the link (or start the simulated meter
- * in-process), put the protocol client on it, run, and always close the link and release the lock.
+ * in-process), put the protocol's client on it (KMP, or an M-Bus master for the meter on the bus), run,
+ * and always close the link and release the lock.
  * `withLink` gives the link itself, for a command that puts its own clients on it (history: one client
  * per reply deadline, since a log readout takes seconds where a GetRegister takes a fraction of one).
  */
@@ -16,7 +17,7 @@ export interface MeterReport<T> {
   stats: ReadStats;
 }
 
-async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transport> {
+export async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transport> {
   if (device.kind === 'sim') {
     const { simTransport } = await import('../simulator/in-process.js');
     return simTransport(device.options);
@@ -25,12 +26,60 @@ async function openTransport(device: DeviceSpec, ctx: Context): Promise<Transpor
   return openLink(device, ctx.signal);
 }
 
-/** Takes the device's lock, opens the link, runs `fn` on it, and always closes the link and releases the lock. */
+/** The protocol's client modules, loading while the lock is taken and the link opened. */
+function clientModules(setup: MeterSetup) {
+  return setup.protocol === 'mbus'
+    ? Promise.all([import('../meter/mbus-client.js'), import('../meter/mbus-meter.js')]).then(([c, m]) => ({ mbus: { ...c, ...m } }))
+    : Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]).then(([c, m]) => ({ kmp: { ...c, ...m } }));
+}
+
+/** The KMP client behind a MeterReader, or the M-Bus master with its meter on the bus. */
+async function readerOn(
+  transport: Transport,
+  setup: MeterSetup,
+  ctx: Context,
+  modules: ReturnType<typeof clientModules>,
+): Promise<MeterReader> {
+  const log = (dir: 'tx' | 'rx', bytes: Uint8Array): void => ctx.log.frame(dir, bytes);
+  const loaded = await modules;
+  if ('mbus' in loaded) {
+    const { MbusClient, MbusMeter } = loaded.mbus;
+    const client = new MbusClient(transport, {
+      baud: setup.baud,
+      ...(setup.timeoutGiven ? { timeoutMs: setup.timeoutMs } : {}),
+      retries: setup.retries,
+      signal: ctx.signal,
+      log,
+    });
+    return new MbusMeter(client, setup.target);
+  }
+  const { KmpClient, KmpMeter } = loaded.kmp;
+  return new KmpMeter(
+    new KmpClient(transport, { timeoutMs: setup.timeoutMs, retries: setup.retries, signal: ctx.signal, log }),
+    setup.model,
+  );
+}
+
+/** Opens the meter, runs `fn` with it, and always closes the link and releases the lock. */
+export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
+  const modules = clientModules(setup);
+  modules.catch(() => {}); // awaited in readerOn; a run that fails before that must not leave it unhandled
+  return withLink(setup, ctx, async (transport) => {
+    const meter = await readerOn(transport, setup, ctx, modules);
+    const value = await fn(meter);
+    ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
+    return { value, stats: meter.stats };
+  });
+}
+
+/** Takes the lock, opens the link, runs `fn` on it; always closes the link and releases the lock. */
 export async function withLink<T>(setup: MeterSetup, ctx: Context, fn: (transport: Transport) => Promise<T>): Promise<T> {
   const name = describeDevice(setup.device);
-  ctx.log.verbose(`meter: ${name}, timeout ${setup.timeoutMs} ms, ${setup.retries} retries`);
+  const timeout = setup.protocol === 'mbus' && !setup.timeoutGiven ? `deadlines from ${setup.baud} Bd` : `timeout ${setup.timeoutMs} ms`;
+  ctx.log.verbose(`meter: ${name}, ${setup.protocol === 'mbus' ? 'M-Bus' : 'KMP'}, ${timeout}, ${setup.retries} retries`);
   let release: (() => void) | undefined;
   if (setup.device.kind !== 'sim') {
+    (await import('../meter/link.js')).preloadLink(setup.device);
     const { acquireDeviceLock } = await import('../meter/lock.js');
     release = (await acquireDeviceLock(setup.device, setup.lockWaitMs, ctx.signal, name)).release;
   }
@@ -44,21 +93,4 @@ export async function withLink<T>(setup: MeterSetup, ctx: Context, fn: (transpor
   } finally {
     release?.();
   }
-}
-
-/** Opens the meter, runs `fn` with it, and always closes the link and releases the lock. */
-export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
-  return withLink(setup, ctx, async (transport) => {
-    const [{ KmpClient }, { KmpMeter }] = await Promise.all([import('../meter/kmp-client.js'), import('../meter/kmp-meter.js')]);
-    const client = new KmpClient(transport, {
-      timeoutMs: setup.timeoutMs,
-      retries: setup.retries,
-      signal: ctx.signal,
-      log: (dir, bytes) => ctx.log.frame(dir, bytes),
-    });
-    const meter = new KmpMeter(client, setup.model);
-    const value = await fn(meter);
-    ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
-    return { value, stats: meter.stats };
-  });
 }

@@ -1,6 +1,6 @@
 /** Readings as people and programs see them: an aligned table, or one JSON object with exact numbers. */
 import { RawNumber, stringifyJson } from '../core/json.js';
-import type { ReadResult } from '../core/reading.js';
+import type { Reading, ReadResult } from '../core/reading.js';
 import { registerName } from '../kmp/registers.js';
 import type { Context } from './context.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
@@ -104,4 +104,11 @@ export function reportFailures(ctx: Context, result: ReadResult): ExitCodeValue 
     ctx.error(f.error.message);
   }
   return result.failed.length > 0 ? ExitCode.meter : ExitCode.ok;
+}
+
+/** Every reading of an M-Bus readout, in the meter's order: the register id where there is one. */
+export function renderRecords(ctx: Context, readings: readonly Reading[]): string {
+  const cells = readings.map((r) => [r.register === undefined ? '' : String(r.register), r.name, r.text, r.unit]);
+  const t = alignColumns(['ID', 'Record', 'Value', 'Unit'], cells, new Set([0]));
+  return [ctx.out.bold(t.header), ...t.lines].join('\n') + '\n';
 }

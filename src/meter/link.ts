@@ -18,6 +18,14 @@ export async function openLink(link: Link, signal?: AbortSignal, connectTimeoutM
   return openSerial(link.path, link.settings);
 }
 
+/**
+ * Starts loading what opening `link` needs (serialport is the heaviest import), so that it loads while
+ * the device lock is taken; openLink then finds it loaded. Failures surface in openLink.
+ */
+export function preloadLink(link: Link): void {
+  if (link.kind === 'serial') void import('serialport').catch(() => {});
+}
+
 export function describeLink(link: Link): string {
   return link.kind === 'tcp' ? `tcp://${link.host.includes(':') ? `[${link.host}]` : link.host}:${link.port}` : link.path;
 }

@@ -20,6 +20,8 @@ export interface SimFaults {
   vanishAfter?: number;
   /** Silent between these two times (ms since the epoch, wall clock): a meter that goes away and comes back. */
   outage?: { from: number; to: number };
+  /** M-Bus: a second slave answers at the same time, garbling the reply: once, or always. */
+  collide?: 'once' | 'always';
   /** Registers the meter leaves out of its replies as if it did not know them. */
   omit?: number[];
   /** Temp1 (register 86) reads 1000 °C: a value that cannot be right. */
@@ -48,7 +50,7 @@ export function nonsenseRecord(kind: Nonsense, id: number): Uint8Array {
   }
 }
 
-export type FaultKind = 'corruptCrc' | 'truncate' | 'wrongCommand';
+export type FaultKind = 'corruptCrc' | 'truncate' | 'wrongCommand' | 'collide';
 
 /** Decides the once/always faults reply by reply: "once" fires on the first reply it can apply to. */
 export class FaultPlan {

@@ -1,13 +1,19 @@
 /**
  * The words that configure a simulated meter: `-d sim:echo,crc-once,omit=86+87,energy=GJ` and
- * `multical simulate --fault WORD`. Parsed and checked before anything runs.
+ * `multical simulate --fault WORD`. Parsed and checked before anything runs. The protocol the meter speaks
+ * is the run's `--protocol`; words of the other protocol only are refused (M-Bus words in mbus-spec.ts).
  */
 import { UsageError } from '../core/errors.js';
 import { NONSENSE, type Nonsense, type SimFaults } from './faults.js';
 import type { LoggerModel, LoggerSimOptions } from './kmp-loggers.js';
 import type { EnergyUnit } from './kmp-registers.js';
+import { KMP_ONLY_WORDS, MBUS_ONLY_WORDS, MBUS_SPEC_HELP, MBUS_WORDS, REAL_MBUS_TIMING, type MbusSimOptions } from './mbus-spec.js';
 
 export interface SimOptions {
+  /** The protocol the meter speaks: KMP unless mbus. */
+  protocol?: 'kmp' | 'mbus';
+  /** M-Bus: model, addresses, telegrams, the meters on the bus. */
+  mbus?: MbusSimOptions;
   /** Echo every request back first, as some IR heads do. */
   echo?: boolean;
   /** Milliseconds between the request's end and the reply's first byte (a real meter: ~250). */
@@ -15,7 +21,7 @@ export interface SimOptions {
   /** Pace the wire at this baud (11 bits a byte), both for the request arriving and the reply. */
   baud?: number;
   faults?: SimFaults;
-  /** Unit of the energy registers: MWh (default), GJ or kWh. */
+  /** Unit of the energy registers: MWh (default; M-Bus: kWh), GJ or kWh. */
   energyUnit?: EnergyUnit;
   serialNo?: number;
   meterType?: number;
@@ -34,9 +40,10 @@ export const REAL_METER_TIMING = { baud: 1200, latencyMs: 250 } as const;
 /** The option words, for help texts. */
 export const SIM_SPEC_HELP =
   'echo, real-timing, latency=MS, baud=N, energy=MWh|GJ|kWh, info=N (the info code), no-answer, silent-first[=N], crc-once, crc-always, garbage, ' +
-  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, outage=FROM-TO (silent from FROM to TO seconds after start), omit=ID+ID, implausible (Temp1 reads 1000 °C), ' +
-  'nonsense=huge|exponent|length|unit (register 60 is nonsense with a valid CRC), ' +
-  'now=ISO-TIME (pin the clock), logger=b8|module|none, log-reply=BYTES, log-start=ISO-TIME (a later start resets the logs)';
+  'truncate-once, truncate-always, wrong-command-once, wrong-command, vanish-after=N, outage=FROM-TO (silent from FROM to TO seconds after start), ' +
+  'omit=ID+ID, implausible (Temp1 reads 1000 °C), nonsense=huge|exponent|length|unit (register 60 is nonsense with a valid CRC), ' +
+  'now=ISO-TIME (pin the clock), logger=b8|module|none, log-reply=BYTES, log-start=ISO-TIME (a later start resets the logs); ' +
+  MBUS_SPEC_HELP;
 
 type Apply = (o: SimOptions, f: SimFaults, value: string | undefined) => void;
 
@@ -63,8 +70,9 @@ function wholeNumber(key: string, value: string | undefined): number {
 const WORDS: Readonly<Record<string, Apply>> = {
   echo: (o) => void (o.echo = true),
   'real-timing': (o) => {
-    o.baud = REAL_METER_TIMING.baud;
-    o.latencyMs = REAL_METER_TIMING.latencyMs;
+    const t = o.protocol === 'mbus' ? REAL_MBUS_TIMING : REAL_METER_TIMING;
+    o.baud = t.baud;
+    o.latencyMs = t.latencyMs;
   },
   latency: (o, _f, v) => void (o.latencyMs = wholeNumber('latency', v)),
   info: (o, _f, v) => void (o.infoCode = wholeNumber('info', v)),
@@ -121,10 +129,10 @@ const WORDS: Readonly<Record<string, Apply>> = {
   },
 };
 
-/** Parses `sim` or `sim:word,word=value,…`. */
-export function parseSimSpec(spec: string): SimOptions {
+/** Parses `sim` or `sim:word,word=value,…` for a meter that speaks `protocol`. */
+export function parseSimSpec(spec: string, protocol: 'kmp' | 'mbus' = 'kmp'): SimOptions {
   const faults: SimFaults = {};
-  const opts: SimOptions = { faults };
+  const opts: SimOptions = protocol === 'mbus' ? { faults, protocol, mbus: {} } : { faults };
   const rest = spec === 'sim' ? '' : spec.replace(/^sim:/, '');
   for (const word of rest
     .split(',')
@@ -132,9 +140,19 @@ export function parseSimSpec(spec: string): SimOptions {
     .filter(Boolean)) {
     const eq = word.indexOf('=');
     const key = eq < 0 ? word : word.slice(0, eq);
+    const value = eq < 0 ? undefined : word.slice(eq + 1);
+    const other = protocol === 'mbus' ? KMP_ONLY_WORDS : MBUS_ONLY_WORDS;
+    if (other.includes(key))
+      throw new UsageError(
+        `simulator option ${JSON.stringify(word)} is for ${protocol === 'mbus' ? 'KMP' : 'M-Bus'} meters only (--protocol)`,
+      );
+    if (opts.mbus && Object.hasOwn(MBUS_WORDS, key)) {
+      MBUS_WORDS[key]!(opts.mbus, faults, value);
+      continue;
+    }
     const apply = Object.hasOwn(WORDS, key) ? WORDS[key] : undefined;
     if (!apply) throw new UsageError(`unknown simulator option ${JSON.stringify(word)} (see multical simulate --help)`);
-    apply(opts, faults, eq < 0 ? undefined : word.slice(eq + 1));
+    apply(opts, faults, value);
   }
   return opts;
 }

@@ -1,4 +1,8 @@
-/** `multical get -d DEVICE [--json] REGISTER…`: read registers, ceil(N/8) requests, each id once. */
+/**
+ * `multical get -d DEVICE [--json] REGISTER…`: read registers — KMP: ceil(N/8) requests, each id once;
+ * M-Bus: one readout. With `--protocol mbus` and no register ids (none in the config file either), every
+ * record the meter sends, as a table or as the telegram's JSON.
+ */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { parseRegisterIds, REGISTER_LIST } from '../../settings/arguments.js';
@@ -19,8 +23,15 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
     program,
     entry,
     {
-      argumentHelp: 'register ids, decimal (60) or hex (0x3C) (default: registers: in the config file)',
-      options: [...Object.values(METER_OPTIONS), { ...JSON_OPTION, help: 'print one JSON object: {"registers":[…],"missing":[…]}' }],
+      argumentHelp:
+        'register ids, decimal (60) or hex (0x3C) (default: registers: in the config file; with --protocol mbus and none there: every record)',
+      options: [
+        ...Object.values(METER_OPTIONS),
+        {
+          ...JSON_OPTION,
+          help: 'print one JSON object: {"registers":[…],"missing":[…]}; M-Bus without register ids: {"protocol":"mbus","meter":{…},"records":[…]}',
+        },
+      ],
       deadline: METER_OPTIONS.deadline,
       run: getRun,
     },
@@ -31,10 +42,15 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
 
 async function getRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
   const texts = args.length > 0 ? args : (resolveValue<string[] | undefined>(GET_REGISTERS, ctx.sources) ?? []);
-  if (texts.length === 0) throw new UsageError('no registers given: e.g. multical get -d sim 60 68 74 80');
+  const everyRecord = texts.length === 0 && resolveValue<string>(METER_OPTIONS.protocol, ctx.sources) === 'mbus';
+  if (texts.length === 0 && !everyRecord) throw new UsageError('no registers given: e.g. multical get -d sim 60 68 74 80');
   const ids = parseRegisterIds(texts);
   const setup = meterSetup(ctx.sources);
   const json = resolveValue<boolean>(JSON_OPTION, ctx.sources) === true;
+  if (everyRecord) {
+    const { getAllRecords } = await import('./get-records.js');
+    return getAllRecords(setup, json, ctx);
+  }
   const [{ withMeter }, view] = await Promise.all([import('../meter-access.js'), import('../readings-view.js')]);
   const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(ids));
   const rows = view.rowsFor(ids, result);

@@ -43,6 +43,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./history.js'),
   },
   { name: 'info', description: "print the meter's serial number, type and software revision", load: () => import('./info.js') },
+  {
+    name: 'scan',
+    description: 'find the meters on a wired M-Bus: by primary address, or by secondary address (--secondary)',
+    load: () => import('./scan.js'),
+  },
+  {
+    name: 'decode',
+    description: 'decode captured M-Bus or KMP frames (hex) offline: telegrams, register and logger replies',
+    args: '[hex...]',
+    load: () => import('./decode.js'),
+  },
   { name: 'ports', description: 'list serial ports (IR heads usually show up as /dev/ttyUSB0)', load: () => import('./ports.js') },
   {
     name: 'serve',

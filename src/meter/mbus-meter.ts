@@ -4,7 +4,7 @@
  * meter is comes from the telegram header and the fabrication-number record, with no request of its own.
  */
 import { MulticalError } from '../core/errors.js';
-import type { MeterIdentity, ReadOptions, ReadResult, ReadStats } from '../core/reading.js';
+import type { MeterIdentity, ReadOptions, ReadResult, ReadStats, Reading } from '../core/reading.js';
 import type { MbusHeader } from '../mbus/header.js';
 import { MeterError } from './errors.js';
 import type { MbusClient } from './mbus-client.js';
@@ -46,6 +46,7 @@ export class MbusMeter implements MeterReader {
       return { readings: new Map(), all: [], missing: [], failed: [{ registers: unique, error: e }] };
     }
     const byRegister = readingsByRegister(r.records);
+    await nameInfoFlags(r, byRegister);
     const absent = unique.filter((id) => !byRegister.has(id));
     const result: ReadResult = {
       readings: new Map(unique.flatMap((id) => (byRegister.has(id) ? [[id, byRegister.get(id)!] as const] : []))),
@@ -65,6 +66,28 @@ export class MbusMeter implements MeterReader {
     return identityOf(r, modelFromMbusVersion);
   }
 }
+
+/**
+ * The info code's flags (kamstrup-info-codes.md): Kamstrup's `FF 22` record in the layout of the model its
+ * version byte names, the standard error flags `FD 17` in the 602 generation's layout.
+ */
+async function nameInfoFlags(r: MbusReadout, byRegister: Map<number, Reading>): Promise<void> {
+  const record = r.records.find((rec) => rec.register === INFO_CODE_REGISTER);
+  const reading = byRegister.get(INFO_CODE_REGISTER);
+  if (!record || !reading || record.value.kind !== 'number' || record.value.value.exponent !== 0 || record.value.value.sign() < 0) return;
+  const { decodeInfoCode, layoutForModel, modelFromMbusVersion, MBUS_FD17_LAYOUT } = await import('../kmp/info-code.js');
+  const kam = r.header?.manufacturer === 'KAM';
+  const layout = /^fd ?17$/i.test(record.vif)
+    ? MBUS_FD17_LAYOUT
+    : layoutForModel(kam ? modelFromMbusVersion(r.header!.version) : undefined).id;
+  reading.flags = decodeInfoCode(record.value.value.coefficient, layout).flags.map((f) => ({
+    bit: f.bit,
+    name: f.name,
+    category: f.category,
+  }));
+}
+
+const INFO_CODE_REGISTER = 99;
 
 function isMeterFailure(e: unknown): e is MulticalError {
   return e instanceof MulticalError && e.code !== 'METER_ABORTED' && (e instanceof MeterError || e.code.startsWith('MBUS_'));
@@ -106,5 +129,12 @@ export function identityOf(r: MbusReadout, modelOf: (version: number) => string 
     facts.push({ key: 'status', value: h.status, label: 'Status', text: h.statusText?.join(', ') || 'no error' });
   }
   facts.push({ key: 'telegrams', value: r.telegrams.length });
-  return { serial, model, revision: versionHex, manufacturer: kam ? 'Kamstrup' : (h?.manufacturer ?? 'unknown'), facts };
+  return {
+    serial,
+    model,
+    ...(known ? { modelNumber: known } : {}),
+    revision: versionHex,
+    manufacturer: kam ? 'Kamstrup' : (h?.manufacturer ?? 'unknown'),
+    facts,
+  };
 }

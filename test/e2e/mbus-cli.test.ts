@@ -134,6 +134,7 @@ describe('M-Bus over a real pty against `multical simulate --protocol mbus`', { 
         accessNumber: 0,
         status: 0,
         telegrams: 1,
+        infoCode: { value: 0, flags: [] },
         exitCode: 0,
       },
     );

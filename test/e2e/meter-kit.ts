@@ -200,7 +200,9 @@ export interface RawRegister {
 
 /** The register objects of `get --json` as raw text, in order; keys must be exactly id, name, value, unit. */
 export function rawRegisters(json: string): RawRegister[] {
-  const re = /\{"id":(\d+),"name":("(?:[^"\\]|\\.)*"),"value":("(?:[^"\\]|\\.)*"|[^,}"]+),"unit":("(?:[^"\\]|\\.)*")\}/g;
+  // An info code's value is {"value":N,"flags":[…]}: its raw text is N.
+  const re =
+    /\{"id":(\d+),"name":("(?:[^"\\]|\\.)*"),"value":(?:\{"value":)?("(?:[^"\\]|\\.)*"|[^,}"]+)(?:,"flags":\[[^\]]*\]\})?,"unit":("(?:[^"\\]|\\.)*")\}/g;
   return [...json.matchAll(re)].map((m) => ({
     id: Number(m[1]),
     name: JSON.parse(m[2]!) as string,

@@ -33,10 +33,11 @@ async function infoRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
   const setup = meterSetup(ctx.sources);
   const json = resolveValue<boolean>(JSON_OPTION, ctx.sources) === true;
   const { withMeter } = await import('../meter-access.js');
-  const { value } = await withMeter(setup, ctx, async (meter) => ({
-    identity: await meter.identify(),
-    info: await meter.read([INFO_CODE]),
-  }));
+  // The info code first: an M-Bus meter then names itself from the same readout, with no request more.
+  const { value } = await withMeter(setup, ctx, async (meter) => {
+    const info = await meter.read([INFO_CODE]);
+    return { info, identity: await meter.identify() };
+  });
   const { identity } = value;
   const code = value.info.readings.get(INFO_CODE);
   if (json) {

@@ -26,9 +26,13 @@ export async function openSerial(path: string, settings: SerialSettings = DEFAUL
 function openError(path: string, err: Error): MeterError {
   const text = err.message;
   if (/ENOENT|No such file/i.test(text)) {
-    return new MeterError('METER_NO_DEVICE', `${path} does not exist: is the IR head plugged in? (multical ports lists serial ports)`, {
-      cause: err,
-    });
+    return new MeterError(
+      'METER_NO_DEVICE',
+      `${path} does not exist: is the IR head (or the M-Bus converter) plugged in? (multical ports lists serial ports)`,
+      {
+        cause: err,
+      },
+    );
   }
   if (/EACCES|Permission denied/i.test(text)) {
     return new MeterError(
@@ -47,6 +51,7 @@ function openError(path: string, err: Error): MeterError {
 
 class SerialTransport implements Transport {
   private lost: ((e: Error) => void) | undefined;
+  private receiver: ((chunk: Uint8Array) => void) | undefined;
   private closing = false;
 
   constructor(
@@ -71,8 +76,11 @@ class SerialTransport implements Transport {
     });
   }
 
+  /** One listener for the link's life: a later client (the next meter on the bus) takes over from the one before. */
   setReceiver(receiver: (chunk: Uint8Array) => void): void {
-    this.port.on('data', (chunk: Buffer) => receiver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    if (!this.receiver)
+      this.port.on('data', (chunk: Buffer) => this.receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    this.receiver = receiver;
   }
 
   onLost(listener: (error: Error) => void): void {

@@ -45,6 +45,7 @@ export function socketTransport(name: string, socket: Socket): Transport {
 
 class TcpTransport implements Transport {
   private lost: ((e: Error) => void) | undefined;
+  private receiver: ((chunk: Uint8Array) => void) | undefined;
   private closing = false;
 
   constructor(
@@ -63,8 +64,11 @@ class TcpTransport implements Transport {
     return new Promise((resolve, reject) => this.socket.write(bytes, (e) => (e ? reject(e) : resolve())));
   }
 
+  /** One listener for the link's life: a later client (the next meter on the bus) takes over from the one before. */
   setReceiver(receiver: (chunk: Uint8Array) => void): void {
-    this.socket.on('data', (chunk: Buffer) => receiver(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    if (!this.receiver)
+      this.socket.on('data', (chunk: Buffer) => this.receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    this.receiver = receiver;
   }
 
   onLost(listener: (error: Error) => void): void {

@@ -12,6 +12,7 @@ import { flagsOf, helpOf } from '../settings/options.js';
 import { chalkFor, deadlineSignal, loadConfig, LOG_OPTIONS, sourcesOf, type CommandRun, type Context, type RunOptions } from './context.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { printJson, type JsonReport } from './json-report.js';
+import type { Logger } from './log.js';
 
 export interface CommandDef {
   /** The help text of the positional arguments (their usage is in the command list). */
@@ -22,6 +23,8 @@ export interface CommandDef {
   extra?: (cmd: Command) => void;
   /** The --deadline option bounding the run, when the command has one. */
   deadline?: OptionSpec;
+  /** The command acts on each meter of a list (per-meter.ts): its default deadline bounds each meter, not the run. */
+  perMeter?: boolean;
   run: (r: CommandRun) => Promise<ExitCodeValue>;
 }
 
@@ -55,25 +58,43 @@ async function runAction(cmd: Command, def: CommandDef, run: RunOptions, state: 
   const warn = (t: string): void => io.stderr(t + '\n');
   // The config file fills in what the command line did not give, before anything else is read.
   const sources = sourcesOf(cmd, io, await loadConfig(cmd, io, warn), warn);
-  const { resolveValue } = await import('../settings/resolve.js');
-  const ms = def.deadline ? resolveValue<number>(def.deadline, sources) : undefined;
-  const bounded = deadlineSignal(ms, run.signal ?? new AbortController().signal);
+  const { resolve } = await import('../settings/resolve.js');
+  const deadline = def.deadline ? resolve(def.deadline, sources) : undefined;
+  // A list of meters may take minutes (250 on one M-Bus segment): a deadline not given bounds each meter.
+  const eachMeter = def.perMeter === true && deadline?.source === 'default' && (await listsMeters(sources));
+  const bounded = deadlineSignal(
+    eachMeter ? undefined : (deadline?.value as number | undefined),
+    run.signal ?? new AbortController().signal,
+  );
   state.signal = bounded.signal;
   try {
-    const ctx = await makeContext(run, sources, bounded.signal, json);
+    const { ctx, log } = await makeContext(run, sources, bounded.signal, json);
+    if (eachMeter) ctx.meterDeadlineMs = deadline.value as number;
     try {
       const code = await def.run({ args: cmd.args, ctx });
       if (json) printJson(io, json, { exitCode: code });
       return code;
     } finally {
-      ctx.log.close();
+      log.close();
     }
   } finally {
     bounded.clear();
   }
 }
 
-async function makeContext(run: RunOptions, sources: Sources, signal: AbortSignal, json: JsonReport | undefined): Promise<Context> {
+/** Whether the run acts on the config file's list of meters (not on the classic `-d` meter). */
+async function listsMeters(sources: Sources): Promise<boolean> {
+  if (sources.config === undefined || sources.cli('device') !== undefined) return false;
+  const { METERS_KEY } = await import('../settings/config-file.js'); // loaded already: there is a config file
+  return Array.isArray(sources.config.data[METERS_KEY]);
+}
+
+async function makeContext(
+  run: RunOptions,
+  sources: Sources,
+  signal: AbortSignal,
+  json: JsonReport | undefined,
+): Promise<{ ctx: Context; log: Logger }> {
   const { io } = run;
   const { Logger } = await import('./log.js');
   const debugFile = sources.cli('debug-file') as string | undefined;
@@ -83,7 +104,7 @@ async function makeContext(run: RunOptions, sources: Sources, signal: AbortSigna
     debugFile: debugFile === undefined ? undefined : resolvePath(io.cwd, debugFile),
   });
   const [out, err] = await Promise.all([chalkFor(io, 'stdout'), chalkFor(io, 'stderr')]);
-  return {
+  const ctx: Context = {
     io,
     out,
     err,
@@ -96,6 +117,7 @@ async function makeContext(run: RunOptions, sources: Sources, signal: AbortSigna
     },
     run,
   };
+  return { ctx, log };
 }
 
 export { ExitCode };

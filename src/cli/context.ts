@@ -6,17 +6,18 @@
 import type { ChalkInstance } from 'chalk';
 import type { Command } from 'commander';
 import { StopError } from '../core/errors.js';
-import type { Io } from '../core/io.js';
+import type { Io, Log } from '../core/io.js';
+import type { ReadStats } from '../core/reading.js';
+import type { Transport } from '../meter/transport.js';
 import type { ConfigView } from '../settings/config-file.js';
 import type { OptionSpec } from '../settings/options.js';
 import type { RawValue, Sources } from '../settings/resolve.js';
-import type { Logger } from './log.js';
 
 export interface Context {
   io: Io;
   out: ChalkInstance;
   err: ChalkInstance;
-  log: Logger;
+  log: Log;
   signal: AbortSignal;
   /** Where each setting comes from: command line, environment, config file, defaults. */
   sources: Sources;
@@ -26,6 +27,15 @@ export interface Context {
   report(doc: Record<string, unknown>): void;
   /** What the process gave the run (SIGHUP for the service). */
   run: RunOptions;
+  /**
+   * The device's link, when a run of several meters already holds it (its lock taken, its link open):
+   * the meters on one device are read one after another on the one link (fleet.ts).
+   */
+  link?: Transport;
+  /** Told what the meter's conversation took (requests, frames, bytes), when a run of several meters reports it. */
+  onStats?: (stats: ReadStats) => void;
+  /** With a list of meters and no --deadline given: the bound of each meter's part of the run (fleet.ts). */
+  meterDeadlineMs?: number;
 }
 
 export interface CommandRun {
@@ -83,10 +93,14 @@ export function sourcesOf(cmd: Command, io: Io, config: ConfigView | undefined, 
 }
 
 /** The run deadline: every wait (meter, lock, HTTP, broker) listens to the one signal it aborts. */
-export function deadlineSignal(ms: number | undefined, outer: AbortSignal): { signal: AbortSignal; clear: () => void } {
+export function deadlineSignal(
+  ms: number | undefined,
+  outer: AbortSignal,
+  what = 'the run deadline',
+): { signal: AbortSignal; clear: () => void } {
   if (ms === undefined) return { signal: outer, clear: () => {} };
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new StopError('DEADLINE', `the run deadline of ${ms / 1000} s ran out`)), ms);
+  const timer = setTimeout(() => deadline.abort(new StopError('DEADLINE', `${what} of ${ms / 1000} s ran out`)), ms);
   return { signal: AbortSignal.any([outer, deadline.signal]), clear: () => clearTimeout(timer) };
 }
 

@@ -56,8 +56,9 @@ export class Logger implements Log {
     this.toFile(text);
   }
 
-  frame(direction: 'tx' | 'rx', bytes: Uint8Array): void {
-    this.debug(`${direction} ${toHex(bytes)}`);
+  frame(direction: 'tx' | 'rx', bytes: Uint8Array, who?: string): void {
+    if (!this.debugOn && this.fd === undefined) return; // nobody reads it: no hex made
+    this.debug(`${who !== undefined ? `${who}: ` : ''}${direction} ${toHex(bytes)}`);
   }
 
   close(): void {

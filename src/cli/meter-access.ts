@@ -64,12 +64,18 @@ async function readerOn(
 export async function withMeter<T>(setup: MeterSetup, ctx: Context, fn: (meter: MeterReader) => Promise<T>): Promise<MeterReport<T>> {
   const modules = clientModules(setup);
   modules.catch(() => {}); // awaited in readerOn; a run that fails before that must not leave it unhandled
-  return withLink(setup, ctx, async (transport) => {
+  const onLink = async (transport: Transport): Promise<MeterReport<T>> => {
     const meter = await readerOn(transport, setup, ctx, modules);
-    const value = await fn(meter);
-    ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
-    return { value, stats: meter.stats };
-  });
+    try {
+      const value = await fn(meter);
+      ctx.log.verbose(`meter: ${statsText(meter.stats)}`);
+      return { value, stats: meter.stats };
+    } finally {
+      ctx.onStats?.(meter.stats);
+    }
+  };
+  // A run of several meters holds the device already: its meters take turns on the one link.
+  return ctx.link ? onLink(ctx.link) : withLink(setup, ctx, onLink);
 }
 
 /** Takes the lock, opens the link, runs `fn` on it; always closes the link and releases the lock. */

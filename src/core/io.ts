@@ -19,7 +19,8 @@ export interface Log {
   readonly debugOn: boolean;
   verbose(text: string): void;
   debug(text: string): void;
-  frame(direction: 'tx' | 'rx', bytes: Uint8Array): void;
+  /** A raw frame (`who`: the meter of a run of several it was sent to or came from). */
+  frame(direction: 'tx' | 'rx', bytes: Uint8Array, who?: string): void;
   /** A word that must never be printed (a password, a token, their encodings). */
   redact(secret: string | undefined): void;
   /** `text` with every redacted word masked. */

@@ -30,7 +30,7 @@ export function serverText(v: unknown): string {
 
 export class DomoticzClient {
   private style: 'new' | 'old' | undefined;
-  private dispatcher: Dispatcher | undefined;
+  private dispatcher: Promise<Dispatcher> | undefined;
   private readonly authHeader: string | undefined;
   /** HTTP requests made (tests and --verbose read it). */
   requests = 0;
@@ -58,7 +58,7 @@ export class DomoticzClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher?.close();
+    if (this.dispatcher) await (await this.dispatcher).close();
   }
 
   /** One device by idx; DZ_NO_DEVICE when the server has none with that idx (and never another device). */
@@ -125,14 +125,16 @@ export class DomoticzClient {
     return body;
   }
 
-  private async getDispatcher(): Promise<Dispatcher> {
-    if (this.dispatcher) return this.dispatcher;
-    const { Agent } = await import('undici');
-    const { ca, insecure, timeoutMs } = this.settings;
-    this.dispatcher = new Agent({
-      connect: { timeout: timeoutMs, ...(ca ? { ca } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+  /** One connection, made once: the meters of a run queue their pushes on it. */
+  private getDispatcher(): Promise<Dispatcher> {
+    this.dispatcher ??= import('undici').then(({ Agent }) => {
+      const { ca, insecure, timeoutMs } = this.settings;
+      return new Agent({
+        connections: 1,
+        connect: { timeout: timeoutMs, ...(ca ? { ca } : {}), ...(insecure ? { rejectUnauthorized: false } : {}) },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
     });
     return this.dispatcher;
   }

@@ -74,7 +74,8 @@ export function connectErrorMessage(
 
 export interface PublishOptions {
   clientId: string;
-  will: OutgoingMessage;
+  /** The status `offline` the broker publishes if the connection drops (none for a connection of no meter). */
+  will?: OutgoingMessage;
   signal: AbortSignal;
   log: Log;
 }
@@ -94,7 +95,7 @@ function clientOptions(settings: MqttSettings, o: PublishOptions): IClientOption
     clean: true,
     reconnectPeriod: 0,
     connectTimeout: settings.connectTimeoutMs,
-    will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain },
+    ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain } } : {}),
     ...(settings.username !== undefined ? { username: settings.username } : {}),
     ...(settings.password !== undefined ? { password: settings.password } : {}),
     ...tls,

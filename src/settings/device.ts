@@ -89,7 +89,7 @@ export const METER_OPTIONS = {
     arg: 'seconds',
     type: seconds(1, 86_400),
     default: 120,
-    help: 'upper bound for the whole run; past it the run stops, says why and exits 8',
+    help: 'upper bound for the whole run; past it the run stops, says why and exits 8 (not given, with a list of meters: 120 s for each meter, the others go on)',
   },
 } satisfies Record<string, OptionSpec>;
 

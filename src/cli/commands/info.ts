@@ -3,11 +3,13 @@
  * and how it is (the info code, register 99, with its named flags): three requests.
  */
 import type { Command } from 'commander';
-import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
+import { meterSetup, METER_OPTIONS, type MeterSetup } from '../../settings/device.js';
+import { METER_SELECT } from '../../settings/meters.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
 import type { CommandEntry } from './index.js';
-import type { CommandRun, RunOptions } from '../context.js';
+import type { CommandRun, Context, RunOptions } from '../context.js';
+import { perMeter } from '../per-meter.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { jsonValue, withFlags } from '../readings-view.js';
 import { JSON_OPTION } from './get.js';
@@ -20,8 +22,9 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
     program,
     entry,
     {
-      options: [...Object.values(METER_OPTIONS), { ...JSON_OPTION, help: 'print JSON' }],
+      options: [...Object.values(METER_OPTIONS), METER_SELECT, { ...JSON_OPTION, help: 'print JSON' }],
       deadline: METER_OPTIONS.deadline,
+      perMeter: true,
       run: infoRun,
     },
     run,
@@ -30,8 +33,14 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
 }
 
 async function infoRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
-  const setup = meterSetup(ctx.sources);
   const json = resolveValue<boolean>(JSON_OPTION, ctx.sources) === true;
+  return perMeter(ctx, (src) => {
+    const setup = meterSetup(src);
+    return { setup, run: (c) => showInfo(setup, json, c) };
+  });
+}
+
+async function showInfo(setup: MeterSetup, json: boolean, ctx: Context): Promise<ExitCodeValue> {
   const { withMeter } = await import('../meter-access.js');
   // The info code first: an M-Bus meter then names itself from the same readout, with no request more.
   const { value } = await withMeter(setup, ctx, async (meter) => {

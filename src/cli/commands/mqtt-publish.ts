@@ -32,16 +32,24 @@ export interface MeterOutcome {
   error?: MulticalError;
 }
 
-export async function publishRun(
-  registerArgs: string[],
+export interface PublishFlags {
+  json: boolean;
+  quiet: boolean;
+  /** Told which Home Assistant device (node) the meter is; undefined when it could not be learnt this run. */
+  onNode?: (node: string | undefined) => void;
+}
+
+/** One meter's MQTT run: read `ids` (checked by mqttIds), then publish. */
+export async function publishMeter(
+  ids: number[],
   settings: MqttSettings,
-  setupOf: () => MeterSetup,
-  f: { json: boolean; quiet: boolean },
+  setup: MeterSetup,
+  f: PublishFlags,
   ctx: Context,
 ): Promise<ExitCodeValue> {
   ctx.log.redact(settings.password);
-  const ids = mqttIds(registerArgs, settings);
-  const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setupOf(), ctx);
+  const meter = await readMeter(ids, settings.haDiscovery, settings.clientId === undefined, setup, ctx);
+  f.onNode?.(meter.identity ? nodeId(meter.identity) : undefined);
   return publishOutcome(ids, meter, settings, f, ctx);
 }
 

@@ -8,7 +8,6 @@ import type { ReadResult } from '../../core/reading.js';
 import type { ReadArgument } from '../../domoticz/argument.js';
 import type { DomoticzClient } from '../../domoticz/client.js';
 import { stateJournal } from '../../domoticz/journal-file.js';
-import type { DomoticzSettings } from '../../domoticz/options.js';
 import type { PushResult } from '../../domoticz/push.js';
 import type { Finished } from '../../domoticz/recover.js';
 import type { MeterSetup } from '../../settings/device.js';
@@ -33,17 +32,18 @@ interface RunRecord {
   finished: Finished[];
 }
 
-/** Finishes a stopped run's units, reads every register once, then pushes; `domoticz` undefined is a dry run. */
+/**
+ * Finishes a stopped run's units, reads every register once, then pushes; `client` undefined is a dry
+ * run. The caller owns the client (the meters of one run share it) and closes it.
+ */
 export async function readAndPush(
   args: ReadArgument[],
   setup: MeterSetup,
-  domoticz: DomoticzSettings | undefined,
+  client: DomoticzClient | undefined,
   f: PushFlags,
   ctx: Context,
 ): Promise<ExitCodeValue> {
   const run: RunRecord = { ids: [...new Set(args.map((a) => a.register))], result: undefined, pushes: [], finished: [] };
-  const { DomoticzClient } = await import('../../domoticz/client.js');
-  const client = domoticz ? new DomoticzClient(domoticz, ctx.log, ctx.signal) : undefined;
   try {
     return await pushRun(args, setup, client, f, ctx, run);
   } catch (e) {
@@ -54,8 +54,6 @@ export async function readAndPush(
     if (e instanceof Error && e.stack) ctx.log.debug(e.stack);
     ctx.report(readJson(run, failure.code, ctx, failure.line));
     return failure.code;
-  } finally {
-    await client?.close();
   }
 }
 

@@ -5,16 +5,20 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { parseReadArgument } from '../../domoticz/argument.js';
+import { parseReadArgument, type ReadArgument } from '../../domoticz/argument.js';
+import type { DomoticzClient } from '../../domoticz/client.js';
 import { DOMOTICZ_OPTIONS } from '../../domoticz/options.js';
-import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
+import { meterSetup, METER_OPTIONS, type MeterSetup } from '../../settings/device.js';
+import { METER_SELECT } from '../../settings/meters.js';
 import type { OptionSpec } from '../../settings/options.js';
-import { resolveValue } from '../../settings/resolve.js';
+import { resolveValue, type Sources } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
 import type { CommandEntry } from './index.js';
-import type { CommandRun, RunOptions } from '../context.js';
+import type { CommandRun, Context, RunOptions } from '../context.js';
+import { perMeter } from '../per-meter.js';
 import type { ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
+import type { PushFlags } from './read-push.js';
 
 const flag = (name: string, help: string, flags?: string): OptionSpec => ({
   name,
@@ -41,8 +45,9 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
     {
       argumentHelp:
         'push register CommandNr to device idx; mode 0: the reading; 1: reading − value(idx2); 2: value(idx) + reading − value(idx2)',
-      options: [...Object.values(METER_OPTIONS), ...Object.values(connection), ...Object.values(READ_FLAGS)],
+      options: [...Object.values(METER_OPTIONS), METER_SELECT, ...Object.values(connection), ...Object.values(READ_FLAGS)],
       deadline: METER_OPTIONS.deadline,
+      perMeter: true,
       run: readRun,
     },
     run,
@@ -61,21 +66,56 @@ async function readRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
     const { testDomoticz } = await import('./read-diagnostics.js');
     return testDomoticz(dryRun ? undefined : domoticz, on(f.json), ctx);
   }
-  const setup = meterSetup(ctx.sources);
-  if (on(f.testKamstrup)) {
-    const { testKamstrup } = await import('./read-diagnostics.js');
-    return testKamstrup(setup, on(f.json), ctx);
+  const flags = { json: on(f.json), quiet: on(f.quiet), allowDecrease: on(f.allowDecrease) };
+  const { DomoticzClient: Client } = await import('../../domoticz/client.js');
+  // One Domoticz connection for every meter's pushes; each unit of pushes keeps its own journal.
+  let client: DomoticzClient | undefined;
+  const shared = (): typeof client => (dryRun ? undefined : (client ??= new Client(domoticz, ctx.log, ctx.signal)));
+  const pushedBy = new Map<string, string>();
+  try {
+    return await perMeter(ctx, (src, plan, count) => {
+      const setup = meterSetup(src);
+      if (on(f.testKamstrup)) return { setup, run: (c) => testKamstrupRun(setup, flags.json, c) };
+      const pushArgs = pushArguments(args, src, count);
+      // A meter of the list that pushes nothing (MQTT only, say) is not read, unless it was named with --meter.
+      if (pushArgs.length === 0 && plan.listed && ctx.sources.cli('meter') === undefined) return undefined;
+      if (pushArgs.length === 0) throw new UsageError(NOTHING_TO_READ);
+      for (const a of pushArgs) {
+        const other = pushedBy.get(a.idx);
+        if (other !== undefined && other !== plan.name)
+          throw new UsageError(`idx ${a.idx} is pushed by meter ${other} too: give each device one meter`);
+        pushedBy.set(a.idx, plan.name);
+      }
+      return { setup, run: (c) => pushRun(pushArgs, setup, shared(), flags, c) };
+    });
+  } finally {
+    await client?.close();
   }
-  const texts = args.length > 0 ? args : (resolveValue<string[] | undefined>(DOMOTICZ_OPTIONS.push, ctx.sources) ?? []);
-  if (texts.length === 0)
-    throw new UsageError('nothing to read: give idx:CommandNr:mode[:idx2] arguments, e.g. multical read -d /dev/ttyUSB0 88:60:0');
-  const pushArgs = texts.map(parseReadArgument);
+}
+
+const NOTHING_TO_READ = 'nothing to read: give idx:CommandNr:mode[:idx2] arguments, e.g. multical read -d /dev/ttyUSB0 88:60:0';
+
+/** The push arguments of a meter: the command line's (one meter only), else its `domoticz.push`. */
+function pushArguments(args: string[], src: Sources, count: number): ReadArgument[] {
+  if (args.length > 0 && count > 1) {
+    throw new UsageError("push arguments name one meter's registers: put them in each meter's domoticz.push, or pick one with --meter");
+  }
+  const texts = args.length > 0 ? args : (resolveValue<string[] | undefined>(DOMOTICZ_OPTIONS.push, src) ?? []);
+  return texts.map(parseReadArgument);
+}
+
+async function testKamstrupRun(setup: MeterSetup, json: boolean, ctx: Context): Promise<ExitCodeValue> {
+  const { testKamstrup } = await import('./read-diagnostics.js');
+  return testKamstrup(setup, json, ctx);
+}
+
+async function pushRun(
+  pushArgs: ReadArgument[],
+  setup: MeterSetup,
+  client: DomoticzClient | undefined,
+  flags: PushFlags,
+  ctx: Context,
+): Promise<ExitCodeValue> {
   const { readAndPush } = await import('./read-push.js');
-  return readAndPush(
-    pushArgs,
-    setup,
-    dryRun ? undefined : domoticz,
-    { json: on(f.json), quiet: on(f.quiet), allowDecrease: on(f.allowDecrease) },
-    ctx,
-  );
+  return readAndPush(pushArgs, setup, client, flags, ctx);
 }

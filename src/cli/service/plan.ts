@@ -46,7 +46,7 @@ export function servicePlan(
     return {
       name: plan.name,
       setup,
-      intervalMs: intervalOf(plan.src, setup.device.kind === 'sim' ? 'sim' : 'kmp'),
+      intervalMs: intervalOf(plan.src, setup.device.kind === 'sim' ? 'sim' : setup.protocol),
       ids,
       identity: true,
       ...(pushes.length > 0 && domoticz ? { domoticz: { client: domoticz, args: pushes, allowDecrease: false } } : {}),

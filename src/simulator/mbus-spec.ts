@@ -60,7 +60,7 @@ function bus(v: string | undefined): Array<{ id: string; address: number }> {
     if (at === undefined) throw new UsageError(`simulator option bus needs ID@ADDRESS joined by +, not ${JSON.stringify(v ?? '')}`);
     return { id: idNumber('bus', id), address: address('bus', at) };
   });
-  if (meters.length > 16) throw new UsageError('simulator option bus takes at most 16 meters');
+  if (meters.length > 250) throw new UsageError('simulator option bus takes at most 250 meters (one M-Bus segment)');
   return meters;
 }
 

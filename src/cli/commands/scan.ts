@@ -2,15 +2,15 @@
  * `multical scan -d DEVICE [--secondary] [--json]`: the meters on a wired M-Bus — by primary address
  * (SND_NKE to each of --addresses, 0–250 by default) or by a wildcard search of secondary addresses with
  * collision handling (mbus-protocol.md §2). Each meter found is listed with its address, ID, manufacturer,
- * medium and version. Bounded by --deadline: past it, what was found so far is printed and the run exits 8.
+ * medium and version — or, with --config-snippet, as entries for the config file's `meters:`. Bounded by --deadline: past it, what was found so far is printed and the run exits 8.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { modelFromMbusVersion } from '../../kmp/info-code.js';
 import type { ScanResult } from '../../meter/mbus-scan.js';
-import { meterSetup, METER_OPTIONS } from '../../settings/device.js';
+import { meterSetup, METER_OPTIONS, type MeterSetup } from '../../settings/device.js';
 import { text, type OptionSpec } from '../../settings/options.js';
-import { resolveValue } from '../../settings/resolve.js';
+import { resolveRaw, resolveValue } from '../../settings/resolve.js';
 import { defineCommand, type RunState } from '../command.js';
 import type { CommandEntry } from './index.js';
 import type { CommandRun, Context, RunOptions } from '../context.js';
@@ -32,6 +32,12 @@ export const SCAN_OPTIONS = {
     type: text(),
     default: '0-250',
     help: 'primary addresses to try, e.g. 1-20',
+  },
+  configSnippet: {
+    name: 'config-snippet',
+    config: false,
+    type: { kind: 'bool' },
+    help: "print the meters found as entries of the config file's meters: list, ready to paste",
   },
 } satisfies Record<string, OptionSpec>;
 
@@ -67,6 +73,8 @@ async function scanRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
   const secondary = resolveValue<boolean | undefined>(SCAN_OPTIONS.secondary, ctx.sources) === true;
   const range = parseRange(resolveValue<string>(SCAN_OPTIONS.addresses, ctx.sources));
   const json = resolveValue<boolean>(JSON_OPTION, ctx.sources) === true;
+  const snippet = resolveValue<boolean | undefined>(SCAN_OPTIONS.configSnippet, ctx.sources) === true;
+  if (snippet && json) throw new UsageError('--config-snippet and --json: choose one (the snippet is YAML)');
   const setup = meterSetup(ctx.sources, 'mbus');
   const [{ withLink }, { MbusClient }, scan] = await Promise.all([
     import('../meter-access.js'),
@@ -92,7 +100,18 @@ async function scanRun({ ctx }: CommandRun): Promise<ExitCodeValue> {
     if (ctx.signal.aborted) show(found, what, json, ctx, undefined);
     throw e;
   }
-  return show(found, what, json, ctx, secondary ? 'by secondary address' : `at addresses ${range.from}–${range.to}`);
+  const where = secondary ? 'by secondary address' : `at addresses ${range.from}–${range.to}`;
+  if (snippet && found.meters.length > 0) return showSnippet(found, setup, secondary, ctx);
+  return show(found, what, json, ctx, where);
+}
+
+async function showSnippet(found: ScanResult, setup: MeterSetup, secondary: boolean, ctx: Context): Promise<ExitCodeValue> {
+  const { configSnippet } = await import('./scan-snippet.js');
+  const device = String(resolveRaw(METER_OPTIONS.device, ctx.sources).raw);
+  const baud = setup.baud === 2400 ? undefined : setup.baud;
+  const notes = found.collisions.map((c) => `${c.at}: ${c.why}`);
+  ctx.io.stdout(configSnippet({ meters: found.meters, device, baud, secondary, notes }));
+  return ExitCode.ok;
 }
 
 /** The table (or JSON) and the notes; `where` undefined: the scan was stopped, its error line follows. */

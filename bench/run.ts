@@ -8,10 +8,6 @@
 //    to `node -e 0`.
 // 3. History (history.ts): 24 hourly entries of 8 registers from the meter's logger, next to polling the
 //    same 8 registers 24 times.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIC_TEST_REGISTERS } from '../src/kmp/registers.js';
 import { KmpClient } from '../src/meter/kmp-client.js';
@@ -20,42 +16,12 @@ import { REAL_METER_TIMING } from '../src/simulator/spec.js';
 import { ptyPair } from '../test/support/pty.js';
 import { startCli } from '../test/support/cli.js';
 import { benchHistory } from './history.js';
+import { measure } from './measure.js';
 
 const BIN = fileURLToPath(new URL('../../bin/multical.js', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BYTE_S = 11 / REAL_METER_TIMING.baud;
 const LATENCY_S = REAL_METER_TIMING.latencyMs / 1000;
-
-/** Runs a command `n` times; median wall time (ms) and the largest peak RSS (KiB), measured by the kernel (wait4). */
-function measure(cmd: string[], n: number): { medianMs: number; minMs: number; maxRssKiB: number; stdout: string; stderr: string } {
-  const py = `
-import os, sys, time, json
-cmd = json.loads(sys.argv[1]); n = int(sys.argv[2]); out = sys.argv[3]
-times = []; rss = 0
-for i in range(n):
-    t = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd, 1)
-        fd2 = os.open(out + '.err', os.O_WRONLY | os.O_CREAT | os.O_TRUNC); os.dup2(fd2, 2)
-        os.execvp(cmd[0], cmd)
-    _, status, ru = os.wait4(pid, 0)
-    times.append((time.perf_counter() - t) * 1000); rss = max(rss, ru.ru_maxrss)
-times.sort()
-print(json.dumps({"median": times[len(times)//2], "min": times[0], "rss": rss}))
-`;
-  const out = join(mkdtempSync(join(tmpdir(), 'multical-bench-')), 'out');
-  const r = spawnSync('python3', ['-c', py, JSON.stringify(cmd), String(n), out], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`measure failed: ${r.stderr}`);
-  const j = JSON.parse(r.stdout) as { median: number; min: number; rss: number };
-  return {
-    medianMs: j.median,
-    minMs: j.min,
-    maxRssKiB: j.rss,
-    stdout: readFileSync(out, 'utf8'),
-    stderr: readFileSync(out + '.err', 'utf8'),
-  };
-}
 
 function stats(stderr: string): { requests: number; bytesOut: number; bytesIn: number } {
   const m = /meter: (\d+) requests?, \d+ frames? sent, (\d+) bytes out, (\d+) bytes in/.exec(stderr);

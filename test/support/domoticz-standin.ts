@@ -91,6 +91,8 @@ export interface Standin {
   seen(n: number): Promise<void>;
   /** Bytes of endless bodies written so far. */
   streamed(): number;
+  /** TCP connections clients opened so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
   const requests: StandinRequest[] = [];
   const updates: StandinUpdate[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   let fault = opts.fault ?? null;
   let streamed = 0;
@@ -226,6 +229,7 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
   const server = opts.tls ? createHttpsServer(opts.tls, onRequest) : createServer(onRequest);
   server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
+    connections++;
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -246,6 +250,7 @@ export async function startDomoticzStandin(opts: StandinOptions = {}): Promise<S
     },
     seen: (n) => new Promise((resolve) => (requests.length >= n ? resolve() : waiters.push({ n, resolve }))),
     streamed: () => streamed,
+    connections: () => connections,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -8,6 +8,9 @@
 //    to `node -e 0`.
 // 3. History (history.ts): 24 hourly entries of 8 registers from the meter's logger, next to polling the
 //    same 8 registers 24 times.
+// 4. M-Bus (mbus.ts): a MULTICAL 603's full telegram next to its physical floor.
+// 5. Many meters (fleet.ts): 250 M-Bus meters on one segment, and 4 devices × 10 meters, next to their
+//    floors; peak memory (about 3½ minutes: the segment's wire time).
 import { fileURLToPath } from 'node:url';
 import { CLASSIC_TEST_REGISTERS } from '../src/kmp/registers.js';
 import { KmpClient } from '../src/meter/kmp-client.js';
@@ -97,3 +100,4 @@ async function main(): Promise<void> {
 
 await main();
 await (await import('./mbus.js')).mbusBench();
+await (await import('./fleet.js')).fleetBench();

@@ -10,21 +10,26 @@ import { implausible, isTotal, unitDef } from '../core/units.js';
 import type { ReadArgument } from './argument.js';
 import type { Device } from './device.js';
 import { shownValue } from './shown.js';
-import { alignDeviceValue, describeTarget, formatSvalue, toTargetUnit, typeName, type Target } from './targets.js';
+import { alignDeviceValue, describeTarget, formatSvalue, isAlertDevice, toTargetUnit, typeName, type Target } from './targets.js';
 
 export type PushStatus = 'sent' | 'dry-run' | 'not-read' | 'refused' | 'failed' | 'held' | 'stopped';
 
 /** A push the meter's reading allows, or why it does not. */
 export type Precheck = { ok: Reading & { value: Decimal } } | { status: 'not-read' | 'refused'; message: string; reading?: Reading };
 
-export function precheck(arg: ReadArgument, result: ReadResult): Precheck {
+/** The reading of the argument's register, or why the meter gave none: never pushed as 0. */
+export function readingFor(arg: ReadArgument, result: ReadResult): Reading | { status: 'not-read'; message: string } {
   const r = result.readings.get(arg.register);
-  if (!r) {
-    const failed = result.failed.some((f) => f.registers.includes(arg.register));
-    const name = `register ${arg.register}`;
-    const why = failed ? `${name} could not be read` : `the meter does not report ${name}`;
-    return { status: 'not-read', message: `${arg.text}: not pushed: ${why}` };
-  }
+  if (r) return r;
+  const failed = result.failed.some((f) => f.registers.includes(arg.register));
+  const name = `register ${arg.register}`;
+  const why = failed ? `${name} could not be read` : `the meter does not report ${name}`;
+  return { status: 'not-read', message: `${arg.text}: not pushed: ${why}` };
+}
+
+export function precheck(arg: ReadArgument, result: ReadResult): Precheck {
+  const r = readingFor(arg, result);
+  if ('status' in r) return r;
   const name = `${r.register} (${r.name})`;
   if (r.value === undefined) {
     return {
@@ -163,6 +168,8 @@ function modeBase(
 /** A device's value as the base of a computation: exact, in `toUnit`, with every digit the reading has. */
 function baseValue(view: DeviceView, label: string, toUnit: string | undefined, r: ModeReading): { value: Decimal } | { refused: string } {
   const dev = view.device;
+  // An Alert's text holds flag names ("SENSOR_T1_…"): the first number in it is no value.
+  if (isAlertDevice(dev)) return { refused: `${label} is a ${typeName(dev)} device: it holds a text, not a value` };
   const described = describeTarget(dev);
   const kind = 'unsupported' in described ? undefined : described;
   let value: Decimal;

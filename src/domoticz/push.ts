@@ -2,11 +2,13 @@
  * The Domoticz sink: each unit of pushes (units.ts) in turn — read every device it needs, plan every push
  * (plan.ts), write the journal (journal.ts) when the unit sends more than one update, send the updates in
  * argument order and stop the unit at the first that fails. A stopped run says which update may have been
- * applied; the journal lets the next run finish the unit (recover.ts).
+ * applied; the journal lets the next run finish the unit (recover.ts). An alert push (alert.ts) is a
+ * unit of its own, decided from the reading alone: the device is read only to check that it is an Alert.
  */
 import type { Decimal } from '../core/decimal.js';
 import type { ReadResult, Reading } from '../core/reading.js';
 import { convert } from '../core/units.js';
+import { alertPrecheck, planAlert, type AlertState } from './alert.js';
 import type { ReadArgument } from './argument.js';
 import type { DomoticzClient } from './client.js';
 import type { Device } from './device.js';
@@ -23,6 +25,8 @@ export interface PushResult {
   /** The target device's name, once it was read. */
   device?: string;
   svalue?: string;
+  /** An alert push: the level and text decided from the reading (sent, or would be). */
+  alert?: AlertState;
   message?: string;
   notes: string[];
 }
@@ -78,12 +82,7 @@ async function pushUnit(
   sink: Sink | undefined,
   o: PushOptions,
 ): Promise<PushResult[]> {
-  const res = unit.members.map((m): PushResult => {
-    const arg = args[m]!;
-    const pre = precheck(arg, result);
-    if ('ok' in pre) return { arg, reading: pre.ok, status: 'dry-run', notes: [...(arg.notes ?? [])] };
-    return { arg, status: pre.status, message: pre.message, notes: [], ...(pre.reading ? { reading: pre.reading } : {}) };
-  });
+  const res = unit.members.map((m) => prechecked(args[m]!, result));
   if (!sink) return res;
   const name = journalName(sink.client.where, unit.devices);
   const blocked = sink.blocked.get(name);
@@ -116,6 +115,18 @@ async function pushUnit(
 }
 
 const open = (r: PushResult): boolean => r.status === 'dry-run';
+
+/** A push as the meter's reading allows it (`dry-run`: not decided yet), or why it does not. */
+function prechecked(arg: ReadArgument, result: ReadResult): PushResult {
+  if (arg.mode === 'alert') {
+    const pre = alertPrecheck(arg, result);
+    if ('ok' in pre) return { arg, reading: pre.ok, alert: pre.alert, status: 'dry-run', notes: pre.notes };
+    return { arg, status: pre.status, message: pre.message, notes: [], ...(pre.reading ? { reading: pre.reading } : {}) };
+  }
+  const pre = precheck(arg, result);
+  if ('ok' in pre) return { arg, reading: pre.ok, status: 'dry-run', notes: [...(arg.notes ?? [])] };
+  return { arg, status: pre.status, message: pre.message, notes: [], ...(pre.reading ? { reading: pre.reading } : {}) };
+}
 
 function stopped(r: PushResult, why: string): PushResult {
   return { ...r, status: 'stopped', message: `${r.arg.text}: not sent: ${why}` };
@@ -165,6 +176,13 @@ function planUnit(res: PushResult[], cut: number, devices: ReadonlyMap<string, D
   for (let k = 0; k < cut; k++) {
     const r = res[k]!;
     const target = views.get(r.arg.idx)!;
+    if (r.alert) {
+      const d = planAlert(r.arg, r.alert, target.device);
+      res[k] = { ...r, device: target.device.Name, ...('refused' in d ? { status: 'refused', message: d.refused } : {}) };
+      if ('refused' in d) break;
+      out.push({ result: res[k]!, svalue: d.send, nvalue: d.nvalue, additive: false });
+      continue;
+    }
     const compare = r.arg.idx2 === undefined ? undefined : views.get(r.arg.idx2);
     const reading = r.reading as Reading & { value: Decimal };
     const d = planPush(r.arg, reading, target, compare, { allowDecrease: o.allowDecrease, powerW: powerW(result) });

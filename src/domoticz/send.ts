@@ -13,6 +13,11 @@ import type { Unit } from './units.js';
 export interface Planned {
   result: PushResult;
   svalue: string;
+  /**
+   * An Alert's level; '0' when undefined, as for every device that takes a value. An alert push is a unit
+   * of its own (units.ts), so it is never journaled (a journal holds only numeric svalues).
+   */
+  nvalue?: string;
   /** The device adds what it is sent (Counter Incremental). */
   additive: boolean;
 }
@@ -60,7 +65,7 @@ export async function sendUnit(planned: readonly Planned[], sink: Sink, name: st
       }
     }
     try {
-      await sink.client.updateDevice(r.arg.idx, '0', p.svalue);
+      await sink.client.updateDevice(r.arg.idx, p.nvalue ?? '0', p.svalue);
     } catch (e) {
       if (!(e instanceof DomoticzError)) throw e;
       const message =

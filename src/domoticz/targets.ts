@@ -21,6 +21,14 @@ export function typeName(dev: Device): string {
   return `${dev.Type}/${dev.SubType}`;
 }
 
+/**
+ * A General/Alert device (Domoticz's documented JSON API: nvalue a level 0–4, svalue a text; not in the
+ * measured domoticz-api.md). It takes an info code's flags (alert.ts), never a number.
+ */
+export function isAlertDevice(dev: Device): boolean {
+  return dev.Type === 'General' && dev.SubType === 'Alert';
+}
+
 /** The kind of target a device is, or a reason it cannot take a meter reading. */
 export function describeTarget(dev: Device): Target | { unsupported: string } {
   const t = dev.Type;
@@ -46,6 +54,7 @@ export function describeTarget(dev: Device): Target | { unsupported: string } {
     if (dataUnitText(dev) === 'kWh') return { kind: 'incremental', typeName: name, dataUnit: 'kWh' };
     return { unsupported: `${name} device whose Data is not in kWh: its divider is unknown` };
   }
+  if (isAlertDevice(dev)) return { unsupported: `a ${name} device takes an info code's flags (idx:99:alert), not a meter reading` };
   return { unsupported: `a ${name} device cannot take a meter reading` };
 }
 

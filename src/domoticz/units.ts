@@ -7,6 +7,10 @@
  * Within a unit, a push whose base was read from a device and a later push that overwrites that device
  * are bound (README: `91:68:2:92 92:68:0`): sending one without the other loses or double counts the
  * usage since the last run, so they are sent both or neither.
+ *
+ * An alert push (`idx:99:alert`) is a unit of its own: it computes from no device, and the only device it
+ * writes, a General/Alert, is one that no other push can write or compute from (plan.ts refuses it), so
+ * nothing it does or fails to do can lose or double count anything another push sends.
  */
 import type { ReadArgument } from './argument.js';
 
@@ -43,6 +47,7 @@ export function groupUnits(args: readonly ReadArgument[]): Unit[] {
     for (let i = 0; i < j; i++) {
       const a = args[i]!;
       const b = args[j]!;
+      if (a.mode === 'alert' || b.mode === 'alert') continue;
       if (touched(b).includes(a.idx) || touched(a).includes(b.idx)) parent[find(j)] = find(i);
     }
   }

@@ -211,8 +211,8 @@ export function decodeInfoCode(value: bigint | number, layout: InfoCodeLayoutId 
   return { value: v, layout: l.id, flags };
 }
 
-/** The Domoticz Alert level for a decoded code: the highest of its flags, 1 (green) when none is set. */
-export function domoticzAlertLevel(code: DecodedInfoCode): 1 | 2 | 3 | 4 {
+/** The Domoticz Alert level for a decoded code (or a reading's flags): the highest of its flags, 1 (green) when none is set. */
+export function domoticzAlertLevel(code: { readonly flags: ReadonlyArray<{ category: InfoCategory }> }): 1 | 2 | 3 | 4 {
   return code.flags.reduce<1 | 2 | 3 | 4>((m, f) => Math.max(m, INFO_CATEGORY_TRAITS[f.category].domoticzLevel) as 2 | 3 | 4, 1);
 }
 

@@ -31,3 +31,29 @@ test('what the classic script would not have taken is still a usage error naming
     );
   }
 });
+
+test('idx:99:alert (and 369, in decimal or 0x hex) is an alert push: no mode number, no compare device', () => {
+  assert.deepEqual(parseReadArgument('87:99:alert'), { text: '87:99:alert', idx: '87', register: 99, mode: 'alert' });
+  assert.deepEqual(parseReadArgument('0x57:0x63:alert'), { text: '0x57:0x63:alert', idx: '87', register: 99, mode: 'alert' });
+  assert.deepEqual(parseReadArgument('87:369:alert'), { text: '87:369:alert', idx: '87', register: 369, mode: 'alert' });
+});
+
+test('alert on a register that is not an info code, with an idx2, or misspelt: a usage error, one line each', () => {
+  for (const [text, message] of [
+    [
+      '87:60:alert',
+      /^bad argument "87:60:alert": alert sends an info code's flags: CommandNr must be 99 \(InfoCode\) or 369 \(Info bits\), not 60$/,
+    ],
+    ['87:98:alert', /CommandNr must be 99 \(InfoCode\) or 369 \(Info bits\), not 98$/],
+    ['87:99:alert:90', /^bad argument "87:99:alert:90": alert takes no compare device: drop ":90"$/],
+    ['87:99:Alert', /mode "Alert" must be 0, 1 or 2, or alert for an info code$/],
+    ['87:99:alarm', /mode "alarm" must be 0, 1 or 2, or alert for an info code$/],
+    ['0:99:alert', /idx "0" must be a positive whole number/],
+  ] as const) {
+    assert.throws(
+      () => parseReadArgument(text),
+      (e: unknown) => e instanceof UsageError && message.test(e.message) && !e.message.includes('\n'),
+      text,
+    );
+  }
+});

@@ -22,6 +22,21 @@ test('pushes that share a device one of them writes form a unit; others stand al
   );
 });
 
+test('an alert push is a unit of its own, even on a device another push reads or writes', () => {
+  const a = args('91:68:2:92', '92:68:0', '92:99:alert', '91:99:alert', '93:99:alert');
+  assert.deepEqual(
+    groupUnits(a).map((u) => u.members),
+    [[0, 1], [2], [3], [4]],
+  );
+  assert.deepEqual(
+    groupUnits(a).map((u) => u.devices),
+    [['91', '92'], ['92'], ['91'], ['93']],
+  );
+  // so a refused alert on 92 cannot hold the mode-2 unit that writes 92
+  const unit = groupUnits(a)[0]!;
+  assert.equal(cutAt(a, unit, 2), 2);
+});
+
 test('a push that cannot be sent stops its unit there, and earlier at a push whose base a later one overwrites', () => {
   const mode2 = args('91:68:2:92', '92:68:0');
   const unit = groupUnits(mode2)[0]!;

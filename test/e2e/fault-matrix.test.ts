@@ -315,6 +315,19 @@ const MATRIX: Row[] = [
     boundMs: 8000,
   },
   {
+    name: 'Domoticz: an alert push (info code flags) to a device that is not a General/Alert',
+    meter: ['--fault', 'info=260'],
+    devices: [{ idx: '30', Name: 'Meter alarm', Type: 'General', SubType: 'Alert', Data: 'No Alert!' }],
+    options: ['--model', '603'],
+    args: ['2:99:alert', '30:99:alert'],
+    code: 5,
+    message:
+      /^error: 2:99:alert: device 2 "Outside Temp" is a Temp\/LaCrosse TX3 device, not a General\/Alert: the info code's flags are not sent to it\n$/,
+    // the refused one sends nothing; the one to the Alert device goes (its text is checked in runRow)
+    pushed: ['30'],
+    boundMs: 8000,
+  },
+  {
     name: 'Domoticz: echoes the Authorization header and the password (--debug --json)',
     standin: { fault: { kind: 'echoAuth' }, users: [{ username: 'meter', password: 's3cr3t-pw', rights: 'admin' }] },
     env: { DOMOTICZ_USER: 'meter', DOMOTICZ_PASSWORD: 's3cr3t-pw' },
@@ -351,8 +364,13 @@ async function runRow(row: Row): Promise<void> {
       row.pushed,
       `${row.name}: pushed`,
     );
-    // Nothing wrong is pushed: never a 0 or an empty value for a register that was not read.
-    for (const u of dz.updates) assert.match(u.svalue ?? '', /^-?\d+(\.\d+)?(;-?\d+(\.\d+)?)?$/, `${row.name}: svalue ${u.svalue}`);
+    // Nothing wrong is pushed: never a 0 or an empty value for a register that was not read; an Alert
+    // gets a level and flag names, every other device a number.
+    for (const u of dz.updates) {
+      if (dz.device(u.idx).SubType === 'Alert') {
+        assert.match(`${u.nvalue} ${u.svalue}`, /^[1-4] (no alarm|[A-Z0-9_]+(, [A-Z0-9_]+)*( \+\d+ more)?)$/, `${row.name}: alert`);
+      } else assert.match(u.svalue ?? '', /^-?\d+(\.\d+)?(;-?\d+(\.\d+)?)?$/, `${row.name}: svalue ${u.svalue}`);
+    }
   } finally {
     if (!row.closed) await dz.close();
     await sim.stop();

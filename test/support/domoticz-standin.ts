@@ -299,7 +299,9 @@ function applyUpdate(d: StandinDevice, svalue: string): void {
   else if (kind === 'General/Waterflow') d.Data = `${formatG(v)} l/min`;
   else if (kind === 'General/Percentage') d.Data = `${formatG(v)}%`;
   else if (kind === 'General/Counter Incremental') d.Data = d.Counter = kwh(Math.round(atof(d.Data) * 1000) + v);
-  // Not recorded: other types; only LastUpdate changes.
+  // Not recorded: other types; only LastUpdate changes. That includes General/Alert: its udevice
+  // (nvalue a level 0–4, svalue a text) is Domoticz's documented API, not measured, so the stand-in only
+  // records what it is sent (`updates`) and makes up no Data for it.
   d.LastUpdate = new Date().toISOString().replace('T', ' ').slice(0, 19);
 }
 

@@ -5,6 +5,7 @@
 import { MulticalError, StopError } from '../../core/errors.js';
 import { RawNumber } from '../../core/json.js';
 import type { ReadResult } from '../../core/reading.js';
+import { levelText } from '../../domoticz/alert.js';
 import type { ReadArgument } from '../../domoticz/argument.js';
 import type { DomoticzClient } from '../../domoticz/client.js';
 import { stateJournal } from '../../domoticz/journal-file.js';
@@ -132,29 +133,28 @@ function printPush(p: PushResult, f: PushFlags, ctx: Context): void {
   const r = p.reading;
   const name = r?.name ?? `register ${p.arg.register}`;
   const what = r ? `${name} ${r.text}${r.unit ? ' ' + r.unit : ''}` : name;
-  const mode = p.arg.mode === 0 ? 'mode 0' : `mode ${p.arg.mode} vs idx ${p.arg.idx2}`;
+  const a = p.arg;
+  const mode = a.mode === 'alert' ? 'alert' : a.mode === 0 ? 'mode 0' : `mode ${a.mode} vs idx ${a.idx2}`;
   // With --json, stdout carries only the JSON object; failures still get their line on stderr.
   const quietOut = f.quiet || f.json;
   if (p.status === 'sent') {
     // The device's name comes from the server: masked like everything else printed from an answer.
     const device = ctx.log.clean(p.device ?? '');
-    if (!quietOut)
-      ctx.io.stdout(`${ctx.out.green('✓')} ${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx} "${device}": ${ctx.out.bold(p.svalue!)}\n`);
+    const sent = p.alert ? `level ${levelText(p.alert.level)} "${ctx.out.bold(p.svalue!)}"` : ctx.out.bold(p.svalue!);
+    if (!quietOut) ctx.io.stdout(`${ctx.out.green('✓')} ${a.text}  ${what}  ${mode}  → idx ${a.idx} "${device}": ${sent}\n`);
   } else if (p.status === 'dry-run') {
-    const would =
-      p.arg.mode === 0
-        ? 'would send the reading'
-        : p.arg.mode === 1
-          ? `would send reading − value(${p.arg.idx2})`
-          : `would send value(${p.arg.idx}) + reading − value(${p.arg.idx2})`;
-    if (!quietOut)
-      ctx.io.stdout(
-        `${p.arg.text}  ${what}  ${mode}  → idx ${p.arg.idx}: ${would}, formatted for the device's type (dry run: Domoticz not contacted)\n`,
-      );
+    if (!quietOut) ctx.io.stdout(`${a.text}  ${what}  ${mode}  → idx ${a.idx}: ${wouldSend(p)} (dry run: Domoticz not contacted)\n`);
   } else {
     ctx.error(p.message ?? `${p.arg.text}: ${p.status}`);
   }
   for (const n of p.notes) ctx.log.verbose(`  ${p.arg.text}: ${n}`);
+}
+
+function wouldSend(p: PushResult): string {
+  const a = p.arg;
+  if (p.alert) return `would send level ${levelText(p.alert.level)} "${p.alert.text}" to a General/Alert device`;
+  const value = a.mode === 0 ? 'the reading' : a.mode === 1 ? `reading − value(${a.idx2})` : `value(${a.idx}) + reading − value(${a.idx2})`;
+  return `would send ${value}, formatted for the device's type`;
 }
 
 /** The run as one JSON object; every text that may hold something a server sent is masked. */
@@ -176,6 +176,7 @@ function readJson(run: RunRecord, exitCode: ExitCodeValue, ctx: Context, error?:
         : {}),
       ...(p.device !== undefined ? { device: clean(p.device) } : {}),
       status: p.status,
+      ...(p.alert ? { level: p.alert.level, text: p.alert.text } : {}),
       ...(p.svalue !== undefined ? { svalue: p.svalue } : {}),
       ...(p.message !== undefined ? { message: clean(p.message) } : {}),
       ...(p.notes.length ? { notes: p.notes.map(clean) } : {}),

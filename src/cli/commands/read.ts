@@ -44,7 +44,8 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
     entry,
     {
       argumentHelp:
-        'push register CommandNr to device idx; mode 0: the reading; 1: reading − value(idx2); 2: value(idx) + reading − value(idx2)',
+        'push register CommandNr to device idx; mode 0: the reading; 1: reading − value(idx2); 2: value(idx) + reading − value(idx2); ' +
+        "idx:99:alert: the info code's flags to a General/Alert device",
       options: [...Object.values(METER_OPTIONS), METER_SELECT, ...Object.values(connection), ...Object.values(READ_FLAGS)],
       deadline: METER_OPTIONS.deadline,
       perMeter: true,

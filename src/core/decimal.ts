@@ -112,12 +112,6 @@ export class Decimal {
     return new Decimal(q, -places).trimTo(Math.max(this.scale, other.scale));
   }
 
-  /** Rounds half-to-even to `places` fraction digits (only ever used where a user asked for it). */
-  round(places: number): Decimal {
-    if (this.scale <= places) return this;
-    return this.div(Decimal.of(1n), places).withScale(places);
-  }
-
   /** The largest integer not above this value. */
   floor(): Decimal {
     if (this.exponent >= 0) return this;
@@ -139,12 +133,6 @@ export class Decimal {
     return new Decimal(c, e);
   }
 
-  /** Pads to exactly `places` fraction digits when it has fewer (never rounds). */
-  withScale(places: number): Decimal {
-    if (this.scale >= places) return this;
-    return new Decimal(this.at(-places), -places);
-  }
-
   /** Plain decimal notation, digit for digit: never `1.9591204e+24`, never `63.440000000000005`. */
   toString(): string {
     const neg = this.coefficient < 0n;
@@ -158,10 +146,5 @@ export class Decimal {
       s = padded.slice(0, padded.length - places) + '.' + padded.slice(padded.length - places);
     }
     return neg && this.coefficient !== 0n ? '-' + s : s;
-  }
-
-  /** For plausibility checks and charts only: never for values that are sent or stored. */
-  toNumber(): number {
-    return Number(this.toString());
   }
 }

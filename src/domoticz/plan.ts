@@ -80,38 +80,38 @@ export function planPush(
   const notes: string[] = [...(arg.notes ?? [])];
   const refuse = (why: string): Decision => ({ refused: `${arg.text}: ${why}`, notes });
   const label = `device ${arg.idx} "${target.device.Name}"`;
-  const kind = describeTarget(target.device);
-  if ('unsupported' in kind) return refuse(`${label}: ${kind.unsupported}`);
-  if (kind.kind === 'incremental' && arg.mode !== 1) {
+  const shape = describeTarget(target.device);
+  if ('unsupported' in shape) return refuse(`${label}: ${shape.unsupported}`);
+  if (shape.kind === 'incremental' && arg.mode !== 1) {
     return refuse(`${label} is a Counter Incremental, which adds what it is sent: use mode 1 with a compare device`);
   }
-  const conv = toTargetUnit(reading.value, reading.unit, kind);
+  const conv = toTargetUnit(reading.value, reading.unit, shape);
   if ('refused' in conv) return refuse(`${label}: ${conv.refused}`);
   if (conv.note) notes.push(conv.note);
   const total = isTotal(reading.unit) && !o.allowDecrease;
   let value = conv.value;
   if (arg.mode !== 0) {
-    const base = modeBase(arg, { value: conv.value, unit: conv.unit, total }, kind, target, compare!, notes);
+    const base = modeBase(arg, { value: conv.value, unit: conv.unit, total }, shape, target, compare!, notes);
     if ('refused' in base) return refuse(base.refused);
     value = base.value;
-  } else if (total && kind.kind !== 'incremental') {
-    const why = decrease(label, target, kind, value, conv.unit, notes);
+  } else if (total && shape.kind !== 'incremental') {
+    const why = decrease(label, target, shape, value, conv.unit, notes);
     if (why) return refuse(why);
   }
-  const sv = formatSvalue(kind, value, kind.kind === 'kwh' ? o.powerW : undefined);
+  const sv = formatSvalue(shape, value, shape.kind === 'kwh' ? o.powerW : undefined);
   notes.push(...sv.notes);
-  const stored = kind.kind === 'incremental' ? 'unknown' : kind.kind === 'gas' ? Decimal.parse(sv.svalue)!.shift(-3) : value;
+  const stored = shape.kind === 'incremental' ? 'unknown' : shape.kind === 'gas' ? Decimal.parse(sv.svalue)!.shift(-3) : value;
   return { send: sv.svalue, stored, notes };
 }
 
 /** Mode 0 of a total: why `value` is less than the target holds, or undefined (a note when that is not known). */
-function decrease(label: string, target: DeviceView, kind: Target, value: Decimal, unit: string, notes: string[]): string | undefined {
+function decrease(label: string, target: DeviceView, shape: Target, value: Decimal, unit: string, notes: string[]): string | undefined {
   let holds: Decimal;
   let tolerance = Decimal.ZERO;
   if (target.written === 'unknown') return undefined;
   if (target.written) holds = target.written;
   else {
-    const shown = shownValue(target.device, kind.kind);
+    const shown = shownValue(target.device, shape.kind);
     if ('none' in shown) {
       notes.push(`${label} ${shown.none}: the check that a total does not go down was skipped`);
       return undefined;
@@ -136,14 +136,14 @@ interface ModeReading {
 function modeBase(
   arg: ReadArgument,
   r: ModeReading,
-  kind: Target,
+  shape: Target,
   target: DeviceView,
   compare: DeviceView,
   notes: string[],
 ): { value: Decimal } | { refused: string } {
   const u = r.unit ? ` ${r.unit}` : '';
   const cmpLabel = `compare device ${arg.idx2} "${compare.device.Name}"`;
-  const cv = baseValue(compare, cmpLabel, kind.dataUnit === undefined ? r.unit : kind.dataUnit, r);
+  const cv = baseValue(compare, cmpLabel, shape.dataUnit === undefined ? r.unit : shape.dataUnit, r);
   if ('refused' in cv) return cv;
   let value = r.value.sub(cv.value);
   notes.push(`reading ${r.value.toString()} − device ${arg.idx2} "${compare.device.Name}" ${cv.value.toString()} = ${value.toString()}`);
@@ -171,19 +171,19 @@ function baseValue(view: DeviceView, label: string, toUnit: string | undefined, 
   // An Alert's text holds flag names ("SENSOR_T1_…"): the first number in it is no value.
   if (isAlertDevice(dev)) return { refused: `${label} is a ${typeName(dev)} device: it holds a text, not a value` };
   const described = describeTarget(dev);
-  const kind = 'unsupported' in described ? undefined : described;
+  const shape = 'unsupported' in described ? undefined : described;
   let value: Decimal;
   if (view.written === 'unknown') {
     return { refused: `${label} is a Counter Incremental that an earlier push of this run adds to: its total afterwards is not known` };
   } else if (view.written) value = view.written;
   else {
-    const shown = shownValue(dev, kind?.kind);
+    const shown = shownValue(dev, shape?.kind);
     if ('none' in shown) return { refused: `${label} ${shown.none}` };
     if (!shown.exact && shown.lastDigit > r.value.exponent) return { refused: roundedAway(label, shown.text, r) };
     value = shown.value;
   }
   if (toUnit === undefined) return { value };
-  const aligned = alignDeviceValue(value, kind?.dataUnit, toUnit);
+  const aligned = alignDeviceValue(value, shape?.dataUnit, toUnit);
   if (!(aligned instanceof Decimal)) return { refused: `${label} (${typeName(dev)}): ${aligned.refused}` };
   return { value: aligned };
 }

@@ -199,26 +199,13 @@ describe('div rounds half to even', () => {
   });
 });
 
-describe('round, trimTo, withScale, toNumber', () => {
-  test('round is half-even and only shortens', () => {
-    assert.equal(D('2.345').round(2).toString(), '2.34');
-    assert.equal(D('2.355').round(2).toString(), '2.36');
-    assert.equal(D('2.3451').round(2).toString(), '2.35');
-    assert.equal(D('-2.345').round(2).toString(), '-2.34');
-    assert.equal(D('2.3').round(2).toString(), '2.3');
-    assert.equal(D('2.999').round(2).toString(), '3.00');
-    assert.equal(D('1234.5').round(0).toString(), '1234');
-  });
-
-  test('trimTo and withScale', () => {
+describe('trimTo and floor', () => {
+  test('trimTo drops trailing zeros down to a minimum scale', () => {
     assert.equal(D('1.2300').trimTo(0).toString(), '1.23');
     assert.equal(D('1.2300').trimTo(3).toString(), '1.230');
     assert.equal(D('1.0000').trimTo(0).toString(), '1');
     assert.equal(D('0.000').trimTo(1).toString(), '0.0');
     assert.equal(D('100').trimTo(0).toString(), '100');
-    assert.equal(D('1.2').withScale(3).toString(), '1.200');
-    assert.equal(D('1.2345').withScale(2).toString(), '1.2345');
-    assert.equal(D('12').withScale(1).toString(), '12.0');
   });
 
   test('floor is the largest integer not above', () => {
@@ -233,11 +220,6 @@ describe('round, trimTo, withScale, toNumber', () => {
       ['56236.341', '56236'],
     ];
     for (const [a, f] of CASES) assert.equal(D(a).floor().toString(), f, a);
-  });
-
-  test('toNumber for charts only', () => {
-    assert.equal(D('63.44').toNumber(), 63.44);
-    assert.equal(D('-0.251').toNumber(), -0.251);
   });
 
   test('of refuses what is not exact', () => {

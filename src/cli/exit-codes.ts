@@ -13,6 +13,8 @@ export const ExitCode = {
   mqtt: 6,
   locked: 7,
   deadline: 8,
+  /** `decode` only: a frame that is hex but does not decode. */
+  undecodable: 9,
   sigint: 130,
   outputClosed: 141,
   sigterm: 143,
@@ -30,6 +32,7 @@ Exit codes:
   6    MQTT: the broker could not be reached or refused the client
   7    another multical run is using the same meter
   8    the run deadline (--deadline) ran out
+  9    decode: a frame that is hex but does not decode
   130  interrupted (SIGINT)   141  output closed (a pipe's reader went away)   143  terminated (SIGTERM)`;
 
 /** When several codes apply, the first in this order wins: meter, Domoticz, refused, MQTT. */

@@ -9,7 +9,7 @@ import { COMMANDS } from './commands/index.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 export const DESCRIPTION =
-  'Read Kamstrup MULTICAL heat meters over the optical IR port (KMP) and push the readings to Domoticz or MQTT / Home Assistant.';
+  'Read Kamstrup MULTICAL heat meters — over the optical IR port (KMP) or wired M-Bus, one meter or many — and deliver the readings to Domoticz, MQTT / Home Assistant, JSON or an HTTP endpoint.';
 
 /** Words of `text` on lines of at most `width` characters. */
 function wrap(text: string, width: number): string {

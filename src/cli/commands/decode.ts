@@ -16,9 +16,6 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { JSON_OPTION } from './get.js';
 import type { Decoded } from './decode-mbus.js';
 
-/** A frame that is hex but does not decode (bad checksum, cut short, an unknown layout): decode's own code. */
-export const EXIT_UNDECODABLE = 9 as ExitCodeValue;
-
 /** stdin beyond this is refused: a capture of frames, not a disk image. */
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;
 
@@ -123,7 +120,7 @@ async function decodeRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
       const message = detail(e);
       ctx.error(`${label}${message}`);
       docs.push({ frame: n, error: { code: e.code, message } });
-      if (code === ExitCode.ok) code = EXIT_UNDECODABLE;
+      if (code === ExitCode.ok) code = ExitCode.undecodable;
     }
   }
   if (json) ctx.report(all.length === 1 ? docs[0]! : { frames: docs });

@@ -3,7 +3,13 @@
 // For each row: the run ends within its bound, the message names the cause, nothing wrong is pushed,
 // everything that could be pushed was, and the exit code is the documented one (README, "Exit codes").
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { lockPath } from '../../src/meter/lock.js';
+import { DEFAULT_SERIAL } from '../../src/meter/serial-transport.js';
 import { runCli, startCli } from '../support/cli.js';
 import { fixtureDevices, startDomoticzStandin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
@@ -34,6 +40,17 @@ interface Row {
   boundMs: number;
   /** Lower bound, ms, where the case is about time. */
   atLeastMs?: number;
+  /** Sets the scene before the run (a file, a lock); returns more CLI options. */
+  prepare?: (scene: Scene) => Promise<string[]>;
+}
+
+interface Scene {
+  /** A fresh folder for the row's files. */
+  dir: string;
+  /** The CLI's device path. */
+  device: string;
+  /** The simulator's pid: a live multical process. */
+  simPid: number;
 }
 
 const ADMIN = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz' };
@@ -338,6 +355,59 @@ const MATRIX: Row[] = [
     pushed: [],
     boundMs: 8000,
   },
+  // ---- the meter's values, the device, the files we are pointed at ---------------------------------
+  {
+    name: 'meter: a value with a valid CRC that cannot be a reading (mantissa 2^64 − 1)',
+    meter: ['--fault', 'nonsense=huge'],
+    code: 5,
+    message: /1:60:0: 18446744073709551615 MWh cannot be right for register 60 \(Heat Energy \(E1\)\): not pushed/,
+    pushed: ['2'],
+    boundMs: 8000,
+  },
+  {
+    name: 'meter: a register with a mantissa length no meter sends (255), valid CRC',
+    meter: ['--fault', 'nonsense=length'],
+    code: 3,
+    message: /register 0x003C has mantissa length 255: no meter sends that/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'meter: another multical run holds the device (lock), --lock-wait 0.5',
+    options: ['--lock-wait', '0.5'],
+    prepare: async ({ device, simPid }) => {
+      const { path, key } = await lockPath({ kind: 'serial', path: device, settings: DEFAULT_SERIAL });
+      writeFileSync(path, `${simPid}\n${key}\n`);
+      return [];
+    },
+    code: 7,
+    message: /another multical run .* is using .*meter-a/,
+    pushed: [],
+    boundMs: 8000,
+    atLeastMs: 500,
+  },
+  {
+    name: 'usage: --debug-file is a FIFO (nothing read, nothing pushed)',
+    prepare: ({ dir }) => {
+      execFileSync('mkfifo', [join(dir, 'debug.log')]);
+      return Promise.resolve(['--debug-file', join(dir, 'debug.log')]);
+    },
+    code: 2,
+    message: /--debug-file .*debug\.log: is not a regular file \(a FIFO\)/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'usage: --config is 20 MB (refused unread, nothing contacted)',
+    prepare: ({ dir }) => {
+      writeFileSync(join(dir, 'big.yaml'), '#'.repeat(20 * 1024 * 1024));
+      return Promise.resolve(['--config', join(dir, 'big.yaml')]);
+    },
+    code: 2,
+    message: /--config .*big\.yaml: is 20971520 bytes, more than the 262144 this file may have/,
+    pushed: [],
+    boundMs: 8000,
+  },
 ];
 
 async function runRow(row: Row): Promise<void> {
@@ -345,9 +415,11 @@ async function runRow(row: Row): Promise<void> {
   const sim = await startCli(['simulate', '--device', pty.b, ...(row.meter ?? [])], /serving KMP/);
   const dz = await startDomoticzStandin({ ...row.standin, ...(row.devices ? { devices: [...fixtureDevices(), ...row.devices] } : {}) });
   if (row.closed) await dz.close();
+  const dir = mkdtempSync(join(tmpdir(), 'multical-matrix-'));
   try {
     const args = row.args ?? ['2:86:0', '1:60:0'];
-    const r = await runCli(['read', '-d', pty.a, '--url', dz.url, ...FAST, ...(row.options ?? []), ...args], {
+    const prepared = row.prepare ? await row.prepare({ dir, device: pty.a, simPid: sim.child.pid! }) : [];
+    const r = await runCli(['read', '-d', pty.a, '--url', dz.url, ...FAST, ...(row.options ?? []), ...prepared, ...args], {
       env: { ...ADMIN, ...row.env },
       killAfterMs: row.boundMs + 5000,
     });
@@ -375,6 +447,8 @@ async function runRow(row: Row): Promise<void> {
     if (!row.closed) await dz.close();
     await sim.stop();
     await pty.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (row.prepare) rmSync((await lockPath({ kind: 'serial', path: pty.a, settings: DEFAULT_SERIAL })).path, { force: true });
   }
 }
 

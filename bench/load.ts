@@ -12,7 +12,7 @@
 // Floor: the same client against a bare node:http server answering the same bodies byte for byte from
 // memory (what node:http alone costs on this machine; the client shares the machine with the server).
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -21,6 +21,7 @@ import {
   envNumber,
   f,
   getText,
+  machineBusySeconds,
   metersConfig,
   percentile,
   procKiB,
@@ -32,6 +33,7 @@ import {
   type SimReceived,
 } from './serve-kit.js';
 
+const CPUS = availableParallelism();
 const PATHS = ['/', '/api/meters', '/metrics', '/healthz'];
 const CLIENTS = envNumber('BENCH_LOAD_CLIENTS', 200);
 const SECONDS = envNumber('BENCH_LOAD_SECONDS', 10);
@@ -142,9 +144,31 @@ server.keepAliveTimeout = 5000;
 server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
 `;
 
-async function bareFloor(
-  bodies: Record<string, { text: string; type: string }>,
-): Promise<{ round: Round; rssKiB: [number, number]; cpu: number; alone: string }> {
+interface Measured extends Round {
+  /** CPU seconds the server used. */
+  cpu: number;
+  rssKiB: [number, number];
+}
+
+/** One round against the server of `pid`, with its CPU time and VmRSS before and after, printed. */
+async function measured(label: string, base: string, pid: number): Promise<Measured> {
+  const cpu0 = cpuSeconds(pid);
+  const busy0 = machineBusySeconds();
+  const rss0 = procKiB(pid, 'VmRSS');
+  const round = await hammer(base, SECONDS);
+  const cpu = cpuSeconds(pid) - cpu0;
+  const elsewhere = machineBusySeconds() - busy0 - cpu - round.clientCpu;
+  const rss1 = procKiB(pid, 'VmRSS');
+  printRound(label, round);
+  console.log(
+    `    server CPU ${f(cpu, 1)} s = ${f((cpu / round.requests) * 1e6)} µs a request; VmRSS ${mib(rss0)} → ${mib(rss1)} ` +
+      `(${rss1 >= rss0 ? '+' : ''}${mib(rss1 - rss0)}); the machine's ${CPUS} CPUs had ${f(CPUS * round.seconds, 1)} CPU-s: ` +
+      `server ${f(cpu, 1)}, client ${f(round.clientCpu, 1)}, other processes ${f(Math.max(0, elsewhere), 1)}`,
+  );
+  return { ...round, cpu, rssKiB: [rss0, rss1] };
+}
+
+async function bareFloor(bodies: Record<string, { text: string; type: string }>): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'multical-bench-bare-'));
   writeFileSync(join(dir, 'bodies.json'), JSON.stringify(bodies));
   writeFileSync(join(dir, 'bare.cjs'), BARE);
@@ -154,12 +178,9 @@ async function bareFloor(
     process.env,
   );
   try {
-    const before = procKiB(bare.pid, 'VmRSS');
-    const cpu0 = cpuSeconds(bare.pid);
-    const round = await hammer(bare.match[1]!, SECONDS);
-    const cpu = cpuSeconds(bare.pid) - cpu0;
-    const rssKiB: [number, number] = [before, procKiB(bare.pid, 'VmRSS')];
-    return { round, rssKiB, cpu, alone: await alone(bare.match[1]!, bare.pid) };
+    const round = await measured('floor: bare node:http, same bodies from memory', bare.match[1]!, bare.pid);
+    console.log(`    ${await alone(bare.match[1]!, bare.pid)}`);
+    return round;
   } finally {
     await bare.stop();
   }
@@ -200,39 +221,27 @@ export async function loadBench(): Promise<void> {
     );
     console.log(`  bodies: ${PATHS.map((p) => `${p} ${bodies[p]!.text.length} B`).join(', ')}`);
     const stderrBefore = serve.stderr().length;
-    const rounds: Array<Round & { cpu: number }> = [];
+    const rounds: Measured[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
       const simBefore = sim.received();
-      const cpu0 = cpuSeconds(serve.pid);
-      const rssBefore = procKiB(serve.pid, 'VmRSS');
-      const round = await hammer(serve.base, SECONDS);
-      const cpu = cpuSeconds(serve.pid) - cpu0;
-      const rssAfter = procKiB(serve.pid, 'VmRSS');
+      rounds.push(await measured(`round ${i}`, serve.base, serve.pid));
       await sleep(500);
-      rounds.push({ ...round, cpu });
-      printRound(`round ${i}`, round);
-      console.log(
-        `    meter requests caused: ${caused(simBefore, sim.received())} (target 0); serve CPU ${f(cpu, 1)} s = ` +
-          `${f((cpu / round.requests) * 1e6)} µs a request; VmRSS ${mib(rssBefore)} → ${mib(rssAfter)} (${rssAfter >= rssBefore ? '+' : ''}${mib(rssAfter - rssBefore)})`,
-      );
+      console.log(`    meter requests caused: ${caused(simBefore, sim.received())} (target 0)`);
     }
     const said = serve.stderr().slice(stderrBefore).trim();
+    // Past the keep-alive timeout (5 s) every idle connection is closed.
+    await sleep(6000);
     console.log(
-      `  serve VmHWM (peak resident) ${mib(procKiB(serve.pid, 'VmHWM'))}; serve said during the load: ${said ? said.slice(0, 500) : 'nothing'}`,
+      `  serve VmRSS 6 s after the load ${mib(procKiB(serve.pid, 'VmRSS'))}, VmHWM (peak) ${mib(procKiB(serve.pid, 'VmHWM'))}; ` +
+        `serve said during the load: ${said ? said.slice(0, 500) : 'nothing'}`,
     );
     console.log(`  ${await alone(serve.base, serve.pid)}`);
     const bare = await bareFloor(bodies);
-    printRound('floor: bare node:http, same bodies from memory', bare.round);
-    console.log(
-      `    bare server CPU ${f(bare.cpu, 1)} s = ${f((bare.cpu / bare.round.requests) * 1e6)} µs a request; ` +
-        `VmRSS ${mib(bare.rssKiB[0])} → ${mib(bare.rssKiB[1])}`,
-    );
-    console.log(`    ${bare.alone}`);
     const best = rounds.reduce((a, b) => (rps(b) > rps(a) ? b : a));
     const p = (r: Round, q: number): number => percentile(r.latency.get('*')!, q);
     console.log(
-      `  serve / floor (best round): ${f(rps(best) / rps(bare.round), 2)}× the floor's req/s, ${f(p(best, 50) / p(bare.round, 50), 2)}× its p50, ` +
-        `${f(p(best, 99) / p(bare.round, 99), 2)}× its p99, ${f(best.cpu / best.requests / (bare.cpu / bare.round.requests), 2)}× its CPU a request; ` +
+      `  serve / floor (best round): ${f(rps(best) / rps(bare), 2)}× the floor's req/s, ${f(p(best, 50) / p(bare, 50), 2)}× its p50, ` +
+        `${f(p(best, 99) / p(bare, 99), 2)}× its p99, ${f(best.cpu / best.requests / (bare.cpu / bare.requests), 2)}× its CPU a request; ` +
         `errors ${rounds.map(errorCount).join(' + ')} (target 0)`,
     );
   } finally {

@@ -21,12 +21,20 @@ export function procKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 let ticks: number | undefined;
+
 /** User + system CPU seconds the process has used (/proc/<pid>/stat fields 14 and 15). */
 export function cpuSeconds(pid: number): number {
   ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+/** CPU seconds the whole machine has been busy (all CPUs: /proc/stat's first line less idle and iowait). */
+export function machineBusySeconds(): number {
+  ticks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const t = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (t.reduce((a, b) => a + b, 0) - t[3]! - t[4]!) / ticks;
 }
 
 export interface Started {

@@ -1,16 +1,27 @@
-// Benchmarks: prints figures, asserts nothing. `npm run bench`.
+// Benchmarks: prints figures, asserts nothing. `npm run bench` runs every part (about 8 minutes);
+// `BENCH=part,part npm run bench` runs some: `meter`, `startup`, `history`, `mbus`, `load`, `soak`, `fleet`, or
+// `serve` for startup, load and soak (`BENCH=serve npm run bench`, about 3 minutes; `BENCH=load`
+// alone about 40 s).
 //
-// 1. Against the simulator with real-meter timing (1200 baud 8N2 on the wire, 0.25 s before each reply)
-//    over a socat pty: wall time and bytes of `read --test_kamstrup` (31 registers) and an 8-register
+// 1. meter: against the simulator with real-meter timing (1200 baud 8N2 on the wire, 0.25 s before each
+//    reply) over a socat pty: wall time and bytes of `read --test_kamstrup` (31 registers) and an 8-register
 //    `get`, next to the physical floor (bytes × 11 / 1200 s + one latency per request + Node start-up)
 //    and next to one request per register (what the classic script does).
-// 2. Start-up: `multical --help` and `multical read -d sim --dry-run …` wall time and peak memory next
-//    to `node -e 0`.
-// 3. History (history.ts): 24 hourly entries of 8 registers from the meter's logger, next to polling the
+// 2. startup: `multical --help` and `multical read -d sim --dry-run …` wall time and peak memory next to
+//    `node -e 0` (target: --help within 1.3×); `multical serve -d sim` to its first answered /healthz next
+//    to `node -e 0` and a bare node:http server (serve-startup.ts).
+// 3. history (history.ts): 24 hourly entries of 8 registers from the meter's logger, next to polling the
 //    same 8 registers 24 times.
-// 4. M-Bus (mbus.ts): a MULTICAL 603's full telegram next to its physical floor.
-// 5. Many meters (fleet.ts): 250 M-Bus meters on one segment, and 4 devices × 10 meters, next to their
-//    floors; peak memory (about 3½ minutes: the segment's wire time).
+// 4. mbus (mbus.ts): a MULTICAL 603's full M-Bus telegram at 2400 baud, next to its physical floor.
+// 5. load (load.ts): `multical serve` under 200 keep-alive clients for 2 × 10 s: req/s, p50/p99, errors,
+//    meter requests caused, CPU and VmRSS, next to a bare node:http server answering the same bodies
+//    (BENCH_LOAD_CLIENTS, BENCH_LOAD_SECONDS, BENCH_LOAD_ROUNDS, BENCH_LOAD_METERS).
+// 6. soak (soak.ts): `multical serve` through 10,000 scheduled reads of 100 simulated meters: the VmRSS
+//    series and its slope per 1,000 reads (BENCH_SOAK_READS, BENCH_SOAK_METERS, BENCH_SOAK_WARMUP).
+// 7. fleet (fleet.ts): many meters in one run — 250 M-Bus meters on one segment (about 3½ minutes: the
+//    segment's wire time), and 4 devices × 10 meters, next to their floors; peak memory
+//    (BENCH_FLEET_METERS for a shorter segment).
+// BENCH_RUNS (default 5) sets how often the timed commands run.
 import { fileURLToPath } from 'node:url';
 import { CLASSIC_TEST_REGISTERS } from '../src/kmp/registers.js';
 import { KmpClient } from '../src/meter/kmp-client.js';
@@ -19,7 +30,12 @@ import { REAL_METER_TIMING } from '../src/simulator/spec.js';
 import { ptyPair } from '../test/support/pty.js';
 import { startCli } from '../test/support/cli.js';
 import { benchHistory } from './history.js';
+import { fleetBench } from './fleet.js';
+import { loadBench } from './load.js';
 import { measure } from './measure.js';
+import { mbusBench } from './mbus.js';
+import { serveStartupBench } from './serve-startup.js';
+import { soakBench } from './soak.js';
 
 const BIN = fileURLToPath(new URL('../../bin/multical.js', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -34,11 +50,9 @@ function stats(stderr: string): { requests: number; bytesOut: number; bytesIn: n
 
 const f = (n: number, d = 0): string => n.toFixed(d);
 
-async function main(): Promise<void> {
+async function realTiming(): Promise<void> {
   const node0 = measure([process.execPath, '-e', '0'], RUNS * 2);
   console.log(`Node start-up (node -e 0): ${f(node0.medianMs)} ms median, ${f(node0.maxRssKiB / 1024, 1)} MiB peak\n`);
-
-  // 1. Real-meter timing over a pty.
   const pty = await ptyPair();
   const sim = await startCli(['simulate', '--device', pty.b, '--real-timing'], /serving KMP/);
   try {
@@ -77,8 +91,9 @@ async function main(): Promise<void> {
     await sim.stop();
     await pty.close();
   }
+}
 
-  // 2. Start-up.
+async function startup(): Promise<void> {
   console.log('\nStart-up (median of runs, peak RSS from wait4):');
   const help = measure([process.execPath, BIN, '--help'], RUNS * 4);
   const dry = measure([process.execPath, BIN, 'read', '-d', 'sim', '--dry-run', '88:60:0', '89:80:1:90'], RUNS * 4);
@@ -92,12 +107,27 @@ async function main(): Promise<void> {
       `  ${label.padEnd(32)} ${f(m.medianMs).padStart(5)} ms  ${f(m.maxRssKiB / 1024, 1).padStart(5)} MiB  ${f(m.medianMs / n0.medianMs, 2)}× node -e 0`,
     );
   }
-  console.log('  (target: --help within 1.5× of node -e 0)');
-
-  // 3. History.
-  await benchHistory();
+  console.log('  (target: --help within 1.3× of node -e 0)');
+  await serveStartupBench();
 }
 
-await main();
-await (await import('./mbus.js')).mbusBench();
-await (await import('./fleet.js')).fleetBench();
+const PARTS: Record<string, () => Promise<void>> = {
+  meter: realTiming,
+  startup,
+  history: benchHistory,
+  mbus: mbusBench,
+  load: loadBench,
+  soak: soakBench,
+  fleet: fleetBench,
+};
+const ALIASES: Record<string, string[]> = { serve: ['startup', 'load', 'soak'] };
+
+const asked = (process.env.BENCH ?? Object.keys(PARTS).join(','))
+  .split(',')
+  .map((p) => p.trim())
+  .filter((p) => p !== '')
+  .flatMap((p) => ALIASES[p] ?? [p]);
+const unknown = asked.filter((p) => !(p in PARTS));
+if (unknown.length > 0)
+  throw new Error(`BENCH=${process.env.BENCH}: no part ${unknown.join(', ')} (parts: ${Object.keys(PARTS).join(', ')}, serve)`);
+for (const part of Object.keys(PARTS)) if (asked.includes(part)) await PARTS[part]!();

@@ -49,3 +49,15 @@ export async function perMeter(ctx: Context, prepare: PrepareMeter, plans = mete
   const { runFleet } = await import('./fleet.js');
   return runFleet(meters, ctx);
 }
+
+/** The sources of the one meter a one-meter command (history) acts on: `-d`, the file's meter, or the one `--meter` names. */
+export function oneMeterSources(ctx: Context, command: string): Sources {
+  const plans = meterPlans(ctx);
+  if (plans.length > 1) {
+    const names = plans.map((p) => p.name).join(', ');
+    throw new UsageError(
+      `${command} reads one meter: name it with --meter (${ctx.sources.config?.path ?? 'the config file'} lists ${names})`,
+    );
+  }
+  return plans[0]!.src;
+}

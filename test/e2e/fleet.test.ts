@@ -279,6 +279,30 @@ describe('many meters: settings refused before a byte goes out (exit 2)', () => 
     await refused(two, ['get', '--meter', 'c', '60'], /--meter c: no such meter in .* \(it lists a, b\)/);
   });
 
+  test('history reads one meter: with a list it needs --meter, and then reads that meter with its settings', T, async () => {
+    const lines = ['meters:', '  - { name: a, device: "sim:now=2026-03-01T12:00:00Z" }', '  - { name: b, device: sim }'];
+    await refused(lines, ['history', '--logger', 'daily'], /history reads one meter: name it with --meter \(.* lists a, b\)/);
+    const r = await cli([
+      'history',
+      '--config',
+      writeConfig(lines.join('\n') + '\n'),
+      '--meter',
+      'a',
+      '--logger',
+      'daily',
+      '--last',
+      '1',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { entries: Array<{ time: string }> };
+    assert.deepEqual(
+      doc.entries.map((e) => e.time),
+      ['2026-03-01T00:00:00'],
+      "meter a's pinned clock: its settings, not b's",
+    );
+  });
+
   test('read: a meter of the list without pushes is not read; named with --meter, or all without pushes, it is an error', T, async () => {
     const lines = ['meters:', '  - { name: a, device: sim, domoticz: { push: ["88:60:0"] } }', '  - { name: mqtt-only, device: sim }'];
     const r = await cli(['read', '--dry-run', '--config', writeConfig(lines.join('\n') + '\n')]);

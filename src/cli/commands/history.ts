@@ -6,11 +6,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { METER_OPTIONS, meterSetup } from '../../settings/device.js';
+import { METER_SELECT } from '../../settings/meters.js';
 import { resolveValue } from '../../settings/resolve.js';
 import { stateDir, removeState, writeState } from '../../settings/state.js';
 import { defineCommand, type RunState } from '../command.js';
 import type { CommandRun, RunOptions } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { oneMeterSources } from '../per-meter.js';
 import { HISTORY_OPTIONS, parsePlan } from './history-options.js';
 import type { CommandEntry } from './index.js';
 
@@ -35,7 +37,11 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
     entry,
     {
       argumentHelp: 'registers to show, decimal (60) or hex (0x3C) (default: every register the log holds)',
-      options: [...Object.values(METER_OPTIONS), ...Object.values(HISTORY_OPTIONS)],
+      options: [
+        ...Object.values(METER_OPTIONS),
+        { ...METER_SELECT, help: 'the meter of the config file to read (its meters: list)' },
+        ...Object.values(HISTORY_OPTIONS),
+      ],
       extra: (c) => void c.option('--no-header', 'with --csv: leave the header line out (for appending to a file)'),
       deadline: METER_OPTIONS.deadline,
       run: historyRun,
@@ -46,7 +52,9 @@ export function register(program: Command, entry: CommandEntry, run: RunOptions,
   cmd.addHelpText('after', HISTORY_HELP);
 }
 
-async function historyRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
+async function historyRun({ args, ctx: runCtx }: CommandRun): Promise<ExitCodeValue> {
+  // With a config file's list of meters: the one named with --meter, with its own settings.
+  const ctx = { ...runCtx, sources: oneMeterSources(runCtx, 'history') };
   const plan = parsePlan(ctx.sources, args);
   const setup = meterSetup(ctx.sources);
   const dir = plan.incremental ? usableStateDir(ctx.io.env) : undefined;

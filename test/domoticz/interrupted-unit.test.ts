@@ -11,18 +11,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BIN, cleanEnv, runCli } from '../support/cli.js';
 import { journalName } from '../../src/domoticz/journal.js';
+import { volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Fault, type Standin } from '../support/domoticz-standin.js';
 
 const T0 = '100';
 const R0 = '4000';
-const sensor = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Volume ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'm³',
-  Data,
-});
 const UNIT = ['91:68:2:92', '92:68:0'];
 
 /** The steps of run 1, as the stand-in numbers its requests: getdevices 91, getdevices 92, udevice 91, udevice 92. */
@@ -85,7 +78,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
       test(`${step}, ${stop}`, async () => {
         const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
         const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
-        const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`)], fault });
+        const dz = await startDomoticzStandin({ devices: [volume('91', `${T0} m³`), volume('92', `${R0} m³`)], fault });
         try {
           const r1 = await stoppedRun(dz, env, stop, fault.at!);
           if (stop === 'kill -9') assert.equal(r1.signal, 'SIGKILL');
@@ -121,7 +114,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
       const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
       const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
       const fault: Fault = { kind: 'reset', at, applied: true };
-      const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`)], fault });
+      const dz = await startDomoticzStandin({ devices: [volume('91', `${T0} m³`), volume('92', `${R0} m³`)], fault });
       try {
         const r1 = await runCli(['read', '--url', dz.url, '-d', 'sim', ...UNIT], { env });
         assert.equal(r1.code, 4, r1.stderr);
@@ -141,7 +134,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
   test('a run that finishes leaves no journal, and two configurations of the same Domoticz never mix', async () => {
     const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
     const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
-    const devices = [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`), sensor('95', `${T0} m³`), sensor('96', `${R0} m³`)];
+    const devices = [volume('91', `${T0} m³`), volume('92', `${R0} m³`), volume('95', `${T0} m³`), volume('96', `${R0} m³`)];
     const dz = await startDomoticzStandin({ devices, fault: { kind: 'status500', at: 3 } });
     try {
       const failed = await runCli(['read', '--url', dz.url, '-d', 'sim', ...UNIT], { env });
@@ -191,7 +184,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
   test('a damaged journal is never used: the unit is refused (exit 5), naming the file; other pushes go on', async () => {
     const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
     const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
-    const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`), sensor('93', '0 m³')] });
+    const dz = await startDomoticzStandin({ devices: [volume('91', `${T0} m³`), volume('92', `${R0} m³`), volume('93', '0 m³')] });
     try {
       mkdirSync(join(state, 'multical'), { recursive: true });
       const file = join(state, 'multical', journalName(dz.url, ['91', '92']));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
 import { spawn } from 'node:child_process';
+import { energy, volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Standin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
 import { makeCerts } from '../support/mosquitto.js';
@@ -557,22 +558,6 @@ describe('read: dry run, diagnostics, output', () => {
   });
 });
 
-const volume = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Volume ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'm³',
-  Data,
-});
-const energy = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Energy ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'kWh',
-  Data,
-});
 const oneLine = (stderr: string): void => {
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
   assert.doesNotMatch(stderr, /this is a bug|\n\s+at /, stderr);

@@ -4,12 +4,11 @@
 // then the next run goes through. Whatever the step, 91 must end as T0 + (last reading − R0): the usage
 // since the stopped run is neither lost nor counted twice. The built CLI against the stand-in over HTTP.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, cleanEnv, runCli } from '../support/cli.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { journalName } from '../../src/domoticz/journal.js';
 import { volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Fault, type Standin } from '../support/domoticz-standin.js';
@@ -45,31 +44,15 @@ function lastSvalue(dz: Standin, idx: string): string | undefined {
 }
 
 /** Run 1, stopped at the stand-in's `at`-th request by `stop`. */
-async function stoppedRun(dz: Standin, env: Record<string, string>, stop: (typeof STOPS)[number], at: number) {
+async function stoppedRun(dz: Standin, env: Record<string, string>, stop: (typeof STOPS)[number], at: number): Promise<CliResult> {
   const deadline = stop === '--deadline' ? ['--deadline', '1'] : [];
-  const child = spawn(
-    process.execPath,
-    [BIN, 'read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...deadline, ...UNIT],
-    {
-      env: cleanEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const args = ['read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...deadline, ...UNIT];
+  const run = spawnCli(args, { env, killAfterMs: 20_000 });
   // A run that ends before it gets there (it should not) fails the assertions below instead of hanging.
-  const reached = await Promise.race([dz.seen(at).then(() => true), exited.then(() => false)]);
-  if (reached && stop === 'kill -9') child.kill('SIGKILL');
-  if (reached && stop === 'SIGTERM') child.kill('SIGTERM');
-  const end = await exited;
-  clearTimeout(guard);
-  return { ...end, stdout, stderr };
+  const reached = await Promise.race([dz.seen(at).then(() => true), run.done.then(() => false)]);
+  if (reached && stop === 'kill -9') run.child.kill('SIGKILL');
+  if (reached && stop === 'SIGTERM') run.child.kill('SIGTERM');
+  return run.done;
 }
 
 describe('a unit stopped at any step is finished by the next run: the total is right', { concurrency: 4 }, () => {
@@ -160,11 +143,10 @@ describe('a unit stopped at any step is finished by the next run: the total is r
     const dz = await startDomoticzStandin({ fault: { kind: 'hang', at: 3, applied: true } });
     const args = ['8:60:1:3', '3:60:0'];
     try {
-      const child = spawn(process.execPath, [BIN, 'read', '--url', dz.url, '-d', 'sim', ...args], { env: cleanEnv(env), stdio: 'ignore' });
-      const exited = new Promise((resolve) => child.once('close', resolve));
-      await Promise.race([dz.seen(3), exited]);
-      child.kill('SIGTERM');
-      await exited;
+      const run = spawnCli(['read', '--url', dz.url, '-d', 'sim', ...args], { env });
+      await Promise.race([dz.seen(3), run.done]);
+      run.child.kill('SIGTERM');
+      await run.done;
       dz.setFault(null);
       const r2 = await runCli(['read', '--url', dz.url, '-d', 'sim', '--json', ...args], { env });
       assert.equal(r2.code, 4, r2.stderr);

@@ -6,8 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
-import { spawn } from 'node:child_process';
+import { runCli, spawnCli, startCli } from '../support/cli.js';
 import { energy, volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Standin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
@@ -731,22 +730,13 @@ describe('read → Domoticz: stops, dry runs and the classic arguments', () => {
     test(`${stop} during an update: it may have been applied, says so, and the JSON object still comes with exit ${code}`, async () => {
       await withStandin({ fault: { kind: 'hang', at: 2, applied: true } }, async (dz) => {
         const extra = stop === '--deadline' ? ['--deadline', '1'] : [];
-        const child = spawn(
-          process.execPath,
-          [BIN, 'read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...extra, '2:86:0', '1:60:0'],
-          {
-            env: cleanEnv(ADMIN),
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        const exit = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
-        await Promise.race([dz.seen(2), exit]);
-        if (stop === 'SIGTERM') child.kill('SIGTERM');
-        assert.equal(await exit, code, stderr);
+        const run = spawnCli(['read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...extra, '2:86:0', '1:60:0'], {
+          env: ADMIN,
+        });
+        await Promise.race([dz.seen(2), run.done]);
+        if (stop === 'SIGTERM') run.child.kill('SIGTERM');
+        const { code: exitCode, stdout, stderr } = await run.done;
+        assert.equal(exitCode, code, stderr);
         assert.match(
           stderr,
           /^error: 2:86:0: device 2: the run was stopped while its update \([0-9.]+\) was on its way: it may have been applied$/m,

@@ -12,6 +12,7 @@ import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { journalName } from '../../src/domoticz/journal.js';
 import { volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Fault, type Standin } from '../support/domoticz-standin.js';
+import { addText, subText, trimZeros } from '../support/oracle.js';
 
 const T0 = '100';
 const R0 = '4000';
@@ -28,13 +29,8 @@ const STEPS: Array<{ step: string; fault: Fault }> = [
 ];
 const STOPS = ['kill -9', 'SIGTERM', '--deadline'] as const;
 
-/** Exact decimal a + b − c on 2-decimal texts. */
-function plusMinus(a: string, b: string, c: string): string {
-  const cents = (t: string): bigint => BigInt(Math.round(Number(t) * 100));
-  const v = cents(a) + cents(b) - cents(c);
-  const abs = (v < 0n ? -v : v).toString().padStart(3, '0');
-  return `${v < 0n ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`.replace(/\.?0+$/, '');
-}
+/** Exact decimal a + b − c, as svalues are written. */
+const plusMinus = (a: string, b: string, c: string): string => trimZeros(subText(addText(a, b), c));
 
 /** The journals in the state directory. */
 const journals = (state: string): string[] => (existsSync(join(state, 'multical')) ? readdirSync(join(state, 'multical')) : []);

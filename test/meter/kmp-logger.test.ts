@@ -21,6 +21,7 @@ import { transportPair } from '../../src/meter/transport.js';
 import { KmpSimulator } from '../../src/simulator/kmp-meter.js';
 import { LOG_START_MS } from '../../src/simulator/kmp-loggers.js';
 import { REAL_METER_TIMING, type SimOptions } from '../../src/simulator/spec.js';
+import { EXAMPLE_RAW } from '../kmp/support.js';
 
 /** 2026-01-05T04:01:40Z: the hourly log holds ids 1–2309 (2025-10-01T00:00Z … 2026-01-05T04:00Z). */
 const NOW = Date.UTC(2026, 0, 5, 4, 1, 40);
@@ -411,16 +412,7 @@ describe('replies that do not answer the request (a hand-written meter)', () => 
           type,
           depth: 5,
           registers: [60],
-          raw: {
-            date1Format: 1,
-            date1: 0,
-            date2Format: 1,
-            date2: 0,
-            maxIntervalRecordsFormat: 1,
-            maxIntervalRecords: 0,
-            intervalFormat: 1,
-            interval: 0,
-          },
+          raw: { ...EXAMPLE_RAW, date1: 0 },
         }),
       );
     let n = 0;

@@ -3,7 +3,7 @@
  * bytes in hex in the message and in `expected`/`actual`. No exit code here: the CLI maps the class.
  */
 
-import { MulticalError } from '../core/errors.js';
+import { ProtocolError, type ProtocolErrorContext } from '../core/errors.js';
 import { toHex } from '../core/hex.js';
 
 export type MbusErrorCode =
@@ -17,29 +17,12 @@ export type MbusErrorCode =
   | 'MBUS_BAD_REQUEST'
   | 'MBUS_ENCODE';
 
-export class MbusError extends MulticalError {
+export class MbusError extends ProtocolError {
   declare readonly code: MbusErrorCode;
-  readonly expected: string | undefined;
-  readonly actual: string | undefined;
 
-  constructor(
-    code: MbusErrorCode,
-    message: string,
-    context: { expected?: number | Uint8Array | string; actual?: number | Uint8Array | string; cause?: unknown } = {},
-  ) {
-    const expected = hexOf(context.expected);
-    const actual = hexOf(context.actual);
-    super(code, message, { cause: context.cause, fields: { expected, actual } });
-    this.expected = expected;
-    this.actual = actual;
+  constructor(code: MbusErrorCode, message: string, context: ProtocolErrorContext = {}) {
+    super(code, message, context);
   }
-}
-
-function hexOf(v: number | Uint8Array | string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return toHex(Uint8Array.of(v & 0xff));
-  return toHex(v);
 }
 
 /** `0x7B` */

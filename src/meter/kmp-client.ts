@@ -15,14 +15,13 @@ import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, decodeFrame, encodeFrame } from '../kmp/frame.js';
 import { Framer } from '../kmp/framer.js';
 import { hex16, toHex } from '../core/hex.js';
+import { ClientLink, abortedError, afterAttempts, lostError, writeError, type FrameLogger } from './client-link.js';
 import { MeterError } from './errors.js';
 import type { Transport } from './transport.js';
 import { Wait, type Verdict } from './reply-wait.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_RETRIES = 2;
-
-export type FrameLogger = (direction: 'tx' | 'rx', bytes: Uint8Array) => void;
 
 export interface ClientOptions {
   timeoutMs?: number;
@@ -49,16 +48,13 @@ export interface RegisterReadResult {
  * skipped, bounded retries.
  */
 export class KmpClient {
-  readonly stats: ReadStats = { requests: 0, attempts: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly stats: ReadStats;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly destination: number;
-  private readonly log: FrameLogger | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly framer = new Framer('fromMeter');
-  private onFrame: ((frame: Uint8Array) => void) | undefined;
-  private lostError: Error | undefined;
-  private onLost: ((e: Error) => void) | undefined;
+  private readonly link: ClientLink;
 
   constructor(
     private readonly transport: Transport,
@@ -67,17 +63,9 @@ export class KmpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.destination = options.destination ?? HEAT_METER_ADDRESS;
-    this.log = options.log;
     this.signal = options.signal;
-    transport.setReceiver((chunk) => {
-      this.stats.bytesReceived += chunk.length;
-      this.log?.('rx', chunk);
-      for (const frame of this.framer.push(chunk)) this.onFrame?.(frame);
-    });
-    transport.onLost((e) => {
-      this.lostError = e;
-      this.onLost?.(e);
-    });
+    this.link = new ClientLink(transport, this.framer, options.log);
+    this.stats = this.link.stats;
   }
 
   async getType(): Promise<MeterType> {
@@ -160,44 +148,35 @@ export class KmpClient {
         );
       }
     }
-    const attempts = this.retries + 1;
-    throw new MeterError(lastFailure!.code, `${lastFailure!.message}, ${attempts} attempt${attempts === 1 ? '' : 's'}`, {
-      cause: lastFailure!.cause,
-      fields: { ...lastFailure!.fields, attempts },
-    });
+    throw afterAttempts(lastFailure!, this.retries + 1);
   }
 
   /** One frame sent, and the wait for what answers it (one deadline, settled once). */
   private attempt<T>(frame: Uint8Array, cid: number, decode: Decode<T>, label: string): Promise<Verdict<T>> {
+    const link = this.link;
     return new Promise<Verdict<T>>((resolve, reject) => {
       const wait = new Wait<T>(resolve, reject, () => {
-        this.onFrame = undefined;
-        this.onLost = undefined;
+        link.onFrame = undefined;
+        link.onLost = undefined;
         this.signal?.removeEventListener('abort', onAbort);
       });
-      const onAbort = (): void =>
-        wait.fail(new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, { cause: this.signal?.reason }));
-      const onLost = (e: Error): void =>
-        wait.lost(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e }));
+      const onAbort = (): void => wait.fail(abortedError(label, this.signal));
+      const onLost = (e: Error): void => wait.lost(lostError(label, this.transport, e));
       if (this.signal?.aborted) return onAbort();
-      if (this.lostError) return onLost(this.lostError);
+      if (link.lost) return onLost(link.lost);
       this.signal?.addEventListener('abort', onAbort, { once: true });
-      this.onLost = onLost;
+      link.onLost = onLost;
       this.framer.reset();
-      this.onFrame = (raw) => {
+      link.onFrame = (raw) => {
         try {
           wait.frame(this.judge(raw, cid, decode), () => this.framer.pending() > 0);
         } catch (e) {
           wait.fail(e);
         }
       };
-      this.stats.attempts++;
-      this.stats.bytesSent += frame.length;
-      this.log?.('tx', frame);
-      this.transport.write(frame).then(
+      link.write(frame).then(
         () => wait.start(this.timeoutMs, () => this.framer.pending()),
-        (e: unknown) =>
-          wait.fail(new MeterError('METER_WRITE', `${label}: could not write to ${this.transport.name} (${errText(e)})`, { cause: e })),
+        (e: unknown) => wait.fail(writeError(label, this.transport, e)),
       );
     });
   }
@@ -231,8 +210,4 @@ function isIgnore(v: unknown): v is { ignore: string } {
 
 function hex2(n: number): string {
   return '0x' + toHex(Uint8Array.of(n));
-}
-
-function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

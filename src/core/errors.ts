@@ -22,6 +22,15 @@ export class MulticalError extends Error {
   }
 }
 
+/** A layer's error whose `code` is one of `C`: `class MeterError extends CodedError<MeterErrorCode> {}`. */
+export class CodedError<C extends string> extends MulticalError {
+  declare readonly code: C;
+
+  constructor(code: C, message: string, options: MulticalErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
 /** What a protocol violation names: the bytes expected and those that came (a number is one byte). */
 export interface ProtocolErrorContext {
   expected?: number | Uint8Array | string;
@@ -30,11 +39,11 @@ export interface ProtocolErrorContext {
 }
 
 /** A protocol violation, the base of KmpError and MbusError: expected and actual bytes in hex, in `fields` too. */
-export class ProtocolError extends MulticalError {
+export class ProtocolError<C extends string> extends CodedError<C> {
   readonly expected: string | undefined;
   readonly actual: string | undefined;
 
-  constructor(code: string, message: string, context: ProtocolErrorContext = {}) {
+  constructor(code: C, message: string, context: ProtocolErrorContext = {}) {
     const expected = hexOf(context.expected);
     const actual = hexOf(context.actual);
     super(code, message, { cause: context.cause, fields: { expected, actual } });

@@ -1,5 +1,5 @@
 /** KMP protocol violations as one error family, with the expected and actual bytes in hex. */
-import { ProtocolError, type ProtocolErrorContext } from '../core/errors.js';
+import { ProtocolError } from '../core/errors.js';
 
 export type KmpErrorCode =
   | 'KMP_BAD_START'
@@ -14,10 +14,4 @@ export type KmpErrorCode =
   | 'KMP_BAD_REQUEST';
 
 /** A protocol violation: a frame or record that is not what KMP says. Expected/actual bytes in hex. */
-export class KmpError extends ProtocolError {
-  declare readonly code: KmpErrorCode;
-
-  constructor(code: KmpErrorCode, message: string, context: ProtocolErrorContext = {}) {
-    super(code, message, context);
-  }
-}
+export class KmpError extends ProtocolError<KmpErrorCode> {}

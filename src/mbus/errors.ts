@@ -3,7 +3,7 @@
  * bytes in hex in the message and in `expected`/`actual`. No exit code here: the CLI maps the class.
  */
 
-import { ProtocolError, type ProtocolErrorContext } from '../core/errors.js';
+import { ProtocolError } from '../core/errors.js';
 import { toHex } from '../core/hex.js';
 
 export type MbusErrorCode =
@@ -17,13 +17,7 @@ export type MbusErrorCode =
   | 'MBUS_BAD_REQUEST'
   | 'MBUS_ENCODE';
 
-export class MbusError extends ProtocolError {
-  declare readonly code: MbusErrorCode;
-
-  constructor(code: MbusErrorCode, message: string, context: ProtocolErrorContext = {}) {
-    super(code, message, context);
-  }
-}
+export class MbusError extends ProtocolError<MbusErrorCode> {}
 
 /** `0x7B` */
 export function hexByte(b: number): string {

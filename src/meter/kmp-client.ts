@@ -15,10 +15,10 @@ import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, decodeFrame, encodeFrame } from '../kmp/frame.js';
 import { Framer } from '../kmp/framer.js';
 import { hex16, toHex } from '../core/hex.js';
-import { ClientLink, abortedError, afterAttempts, lostError, writeError, type FrameLogger } from './client-link.js';
+import { ClientLink, afterAttempts, type FrameLogger } from './client-link.js';
 import { MeterError } from './errors.js';
 import type { Transport } from './transport.js';
-import { Wait, type Verdict } from './reply-wait.js';
+import type { Verdict } from './reply-wait.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_RETRIES = 2;
@@ -52,19 +52,14 @@ export class KmpClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly destination: number;
-  private readonly signal: AbortSignal | undefined;
   private readonly framer = new Framer('fromMeter');
   private readonly link: ClientLink;
 
-  constructor(
-    private readonly transport: Transport,
-    options: ClientOptions = {},
-  ) {
+  constructor(transport: Transport, options: ClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.destination = options.destination ?? HEAT_METER_ADDRESS;
-    this.signal = options.signal;
-    this.link = new ClientLink(transport, this.framer, options.log);
+    this.link = new ClientLink(transport, this.framer, options.log, options.signal);
     this.stats = this.link.stats;
   }
 
@@ -131,7 +126,7 @@ export class KmpClient {
     const label = `${what} to ${hex2(this.destination)}`;
     let lastFailure: MeterError | undefined;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      const verdict = await this.attempt(frame, cid, decode, label);
+      const verdict = await this.link.attempt(frame, label, this.timeoutMs, (raw) => this.judge(raw, cid, decode));
       if (verdict.kind === 'answer') return verdict.value;
       if (verdict.kind === 'bad') {
         lastFailure = new MeterError('METER_BAD_REPLY', `${label}: bad reply (${verdict.error.message})`, {
@@ -149,36 +144,6 @@ export class KmpClient {
       }
     }
     throw afterAttempts(lastFailure!, this.retries + 1);
-  }
-
-  /** One frame sent, and the wait for what answers it (one deadline, settled once). */
-  private attempt<T>(frame: Uint8Array, cid: number, decode: Decode<T>, label: string): Promise<Verdict<T>> {
-    const link = this.link;
-    return new Promise<Verdict<T>>((resolve, reject) => {
-      const wait = new Wait<T>(resolve, reject, () => {
-        link.onFrame = undefined;
-        link.onLost = undefined;
-        this.signal?.removeEventListener('abort', onAbort);
-      });
-      const onAbort = (): void => wait.fail(abortedError(label, this.signal));
-      const onLost = (e: Error): void => wait.lost(lostError(label, this.transport, e));
-      if (this.signal?.aborted) return onAbort();
-      if (link.lost) return onLost(link.lost);
-      this.signal?.addEventListener('abort', onAbort, { once: true });
-      link.onLost = onLost;
-      this.framer.reset();
-      link.onFrame = (raw) => {
-        try {
-          wait.frame(this.judge(raw, cid, decode), () => this.framer.pending() > 0);
-        } catch (e) {
-          wait.fail(e);
-        }
-      };
-      link.write(frame).then(
-        () => wait.start(this.timeoutMs, () => this.framer.pending()),
-        (e: unknown) => wait.fail(writeError(label, this.transport, e)),
-      );
-    });
   }
 
   /** What a received frame means for the request `cid`: its answer, a bad reply, or another command's. */

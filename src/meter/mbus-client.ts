@@ -17,7 +17,7 @@ import { decodeTelegram, type MbusTelegram } from '../mbus/telegram.js';
 import { ClientLink, abortedError, afterAttempts, lostError, writeError, type FrameLogger } from './client-link.js';
 import { MeterError } from './errors.js';
 import { ACK_BYTES, TELEGRAM_BYTES, firstByteMs, replyDeadlineMs } from './mbus-target.js';
-import { Wait, type Verdict } from './reply-wait.js';
+import type { Verdict } from './reply-wait.js';
 import type { Transport } from './transport.js';
 
 export const MBUS_DEFAULT_BAUD = 2400;
@@ -64,7 +64,7 @@ export class MbusClient {
     this.retries = options.retries ?? MBUS_DEFAULT_RETRIES;
     this.timeoutMs = options.timeoutMs;
     this.signal = options.signal;
-    this.link = new ClientLink(transport, this.framer, options.log);
+    this.link = new ClientLink(transport, this.framer, options.log, options.signal);
     this.stats = this.link.stats;
   }
 
@@ -150,7 +150,7 @@ export class MbusClient {
     const ms = this.deadlineMs(longestReply);
     let failure: MeterError | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
-      const verdict = await this.attempt(frame, ms, label, judge);
+      const verdict = await this.link.attempt(frame, label, ms, judge);
       if (verdict.kind === 'answer') return verdict.value;
       failure = this.failure(verdict, label, ms, frame.length);
     }
@@ -170,35 +170,6 @@ export class MbusClient {
     }
     const why = v.kind === 'ignore' && v.why ? ` (${v.why})` : '';
     return new MeterError('METER_TIMEOUT', `${label}: no reply in ${ms} ms${why}`, { fields: { timeoutMs: ms } });
-  }
-
-  /** One frame sent, and the wait for what answers it (one deadline, settled once). */
-  private attempt<T>(frame: Uint8Array, ms: number, label: string, judge: Judge<T>): Promise<Verdict<T>> {
-    const link = this.link;
-    return new Promise<Verdict<T>>((resolve, reject) => {
-      const wait = new Wait<T>(resolve, reject, () => {
-        link.onFrame = undefined;
-        link.onLost = undefined;
-        this.signal?.removeEventListener('abort', onAbort);
-      });
-      const onAbort = (): void => wait.fail(abortedError(label, this.signal));
-      if (this.signal?.aborted) return onAbort();
-      if (link.lost) return wait.fail(lostError(label, this.transport, link.lost));
-      this.signal?.addEventListener('abort', onAbort, { once: true });
-      link.onLost = (e) => wait.lost(lostError(label, this.transport, e));
-      this.framer.reset();
-      link.onFrame = (raw) => {
-        try {
-          wait.frame(judge(raw), () => this.framer.pending() > 0);
-        } catch (e) {
-          wait.fail(e);
-        }
-      };
-      this.send(frame, label).then(
-        () => wait.start(ms, () => this.framer.pending()),
-        (e: unknown) => wait.fail(e),
-      );
-    });
   }
 }
 

@@ -4,29 +4,15 @@
 // 303/403/603/803 bits 0–31 (bit 2 twice, the sources disagree) and then the 602 bits 0–15; the second
 // layout starts where the bit number drops back. `node scripts/gen-info-codes.mjs --check` exits 1 when
 // the committed file is out of date.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDir, readTsv, root, writeOrCheck } from './gen-common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = process.env.MULTICAL_SHARED_DATA ?? join(root, '..', 'shared', 'data');
 const out = join(root, 'src', 'kmp', 'info-codes.generated.ts');
 const TABLES = [
   { id: 'modern', bits: 32, duplicates: [2] },
   { id: 'mc602', bits: 16, duplicates: [] },
 ];
-
-/** Rows of a TSV as objects keyed by the header; blank lines skipped. */
-function readTsv(path) {
-  const [header, ...lines] = readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '');
-  const names = header.split('\t').map((h) => h.trim());
-  return lines.map((line) => {
-    const cells = line.split('\t');
-    return Object.fromEntries(names.map((h, i) => [h, (cells[i] ?? '').trim()]));
-  });
-}
 
 /** Rows with their table: a new table starts where the bit number drops below the previous row's. */
 export function splitTables(rows) {
@@ -73,16 +59,4 @@ export function render() {
   return text;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = render();
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(out, 'utf8');
-    if (current !== text) {
-      console.error(`${out} is out of date with ${dataDir}: run npm run gen:info-codes`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(out, text);
-    console.log(`wrote ${out}`);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeOrCheck(out, render(), 'gen:info-codes');

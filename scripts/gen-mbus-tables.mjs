@@ -2,28 +2,12 @@
 // Generates src/mbus/vif-tables.generated.ts from the project's single source of M-Bus value codes:
 // ../shared/data/mbus-vif.tsv (primary VIF table and the extension tables FB and FD, EN 13757-3).
 // `node scripts/gen-mbus-tables.mjs --check` exits 1 when the committed file is out of date.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDir, readTsv, root, writeOrCheck } from './gen-common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = process.env.MULTICAL_SHARED_DATA ?? join(root, '..', 'shared', 'data');
 const out = join(root, 'src', 'mbus', 'vif-tables.generated.ts');
 const TABLES = ['primary', 'FB', 'FD'];
-
-function readTsv(path) {
-  const lines = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const header = lines
-    .shift()
-    .split('\t')
-    .map((h) => h.trim());
-  return lines.map((line) => {
-    const cells = line.split('\t');
-    return Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
-  });
-}
 
 export function render() {
   const rows = readTsv(join(dataDir, 'mbus-vif.tsv'));
@@ -51,21 +35,4 @@ export function render() {
   return text;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = render();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(out, 'utf8');
-    } catch {
-      // A missing file is as stale as an old one.
-    }
-    if (current !== text) {
-      console.error(`${out} is out of date with ${dataDir}: run npm run gen:mbus-tables`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(out, text);
-    console.log(`wrote ${out}`);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeOrCheck(out, render(), 'gen:mbus-tables');

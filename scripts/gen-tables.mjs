@@ -2,24 +2,11 @@
 // Generates src/kmp/tables.generated.ts from the project's single source of register and unit names:
 // ../shared/data/kmp-registers.tsv and ../shared/data/kmp-units.tsv.
 // `node scripts/gen-tables.mjs --check` exits 1 when the committed file is out of date.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDir, readTsv, root, writeOrCheck } from './gen-common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = process.env.MULTICAL_SHARED_DATA ?? join(root, '..', 'shared', 'data');
 const out = join(root, 'src', 'kmp', 'tables.generated.ts');
-
-export function readTsv(path) {
-  const lines = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const header = lines.shift().split('\t');
-  return lines.map((line) => {
-    const cells = line.split('\t');
-    return Object.fromEntries(header.map((h, i) => [h, (cells[i] ?? '').trim()]));
-  });
-}
 
 export function render() {
   const registers = readTsv(join(dataDir, 'kmp-registers.tsv'));
@@ -45,16 +32,4 @@ export function render() {
   return text;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = render();
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(out, 'utf8');
-    if (current !== text) {
-      console.error(`${out} is out of date with ${dataDir}: run npm run gen:tables`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(out, text);
-    console.log(`wrote ${out}`);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) writeOrCheck(out, render(), 'gen:tables');

@@ -1,5 +1,5 @@
 /** A Domoticz request failed: one error family naming the request, with a stable code. */
-import { MulticalError, type MulticalErrorOptions } from '../core/errors.js';
+import { CodedError } from '../core/errors.js';
 
 export type DomoticzErrorCode =
   | 'DZ_AUTH'
@@ -15,9 +15,4 @@ export type DomoticzErrorCode =
   | 'DZ_TLS'
   | 'DZ_ABORTED';
 
-export class DomoticzError extends MulticalError {
-  declare readonly code: DomoticzErrorCode;
-  constructor(code: DomoticzErrorCode, message: string, options: MulticalErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class DomoticzError extends CodedError<DomoticzErrorCode> {}

@@ -16,6 +16,7 @@ import {
   type LogRegisterFormat,
   type LogValue,
 } from './logger-bytes.js';
+import type { DateTimeFields } from './logger-time.js';
 
 export const GetLogCid = {
   GetLogTimePresent: 0xa0,
@@ -34,13 +35,7 @@ export const GetLogInfoFlag = {
 } as const;
 
 /** The 8-byte search time; fields binary, weekday and info "not used" (0). */
-export interface GetLogTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+export interface GetLogTime extends DateTimeFields {
   weekday?: number;
   info?: number;
 }

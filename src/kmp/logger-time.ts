@@ -31,7 +31,8 @@ export interface MeterTimestamp {
   source: 'datetime' | 'date+clock' | 'date';
 }
 
-interface Fields {
+/** A date and a time of day as plain numbers, the year in full. */
+export interface DateTimeFields {
   year: number;
   month: number;
   day: number;
@@ -112,7 +113,7 @@ const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * ISO 8601 local time of the fields plus `plusMinutes` (carried into hours, days, months, years).
  * 24:00:00 is accepted as the end of the day (the 402/602/801 convention) and written as 00:00 next day.
  */
-function iso(f: Fields, plusMinutes: number, raw: Uint8Array): string {
+function iso(f: DateTimeFields, plusMinutes: number, raw: Uint8Array): string {
   const leap = f.year % 4 === 0 && (f.year % 100 !== 0 || f.year % 400 === 0);
   const maxDay = f.month === 2 && !leap ? 28 : (DAYS[f.month - 1] ?? 0);
   const endOfDay = f.hour === 24 && f.minute === 0 && f.second === 0;

@@ -3,7 +3,7 @@
  * bytes in hex in the message and in `expected`/`actual`. No exit code here: the CLI maps the class.
  */
 
-import { MulticalError } from '../core/errors.js';
+import { ProtocolError } from '../core/errors.js';
 import { toHex } from '../core/hex.js';
 
 export type MbusErrorCode =
@@ -17,30 +17,7 @@ export type MbusErrorCode =
   | 'MBUS_BAD_REQUEST'
   | 'MBUS_ENCODE';
 
-export class MbusError extends MulticalError {
-  declare readonly code: MbusErrorCode;
-  readonly expected: string | undefined;
-  readonly actual: string | undefined;
-
-  constructor(
-    code: MbusErrorCode,
-    message: string,
-    context: { expected?: number | Uint8Array | string; actual?: number | Uint8Array | string; cause?: unknown } = {},
-  ) {
-    const expected = hexOf(context.expected);
-    const actual = hexOf(context.actual);
-    super(code, message, { cause: context.cause, fields: { expected, actual } });
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
-
-function hexOf(v: number | Uint8Array | string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return toHex(Uint8Array.of(v & 0xff));
-  return toHex(v);
-}
+export class MbusError extends ProtocolError<MbusErrorCode> {}
 
 /** `0x7B` */
 export function hexByte(b: number): string {

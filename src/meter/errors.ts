@@ -1,5 +1,5 @@
 /** The meter layer's errors: talking to the meter failed, or another run holds its lock. */
-import { MulticalError, type MulticalErrorOptions } from '../core/errors.js';
+import { CodedError, MulticalError, type MulticalErrorOptions } from '../core/errors.js';
 
 /** Talking to the meter failed (as opposed to a protocol violation, which is a KmpError or MbusError). */
 export type MeterErrorCode =
@@ -13,12 +13,7 @@ export type MeterErrorCode =
   | 'METER_ABORTED'
   | 'METER_WRITE';
 
-export class MeterError extends MulticalError {
-  declare readonly code: MeterErrorCode;
-  constructor(code: MeterErrorCode, message: string, options: MulticalErrorOptions = {}) {
-    super(code, message, options);
-  }
-}
+export class MeterError extends CodedError<MeterErrorCode> {}
 
 /** Another multical run holds the device's lock. */
 export class LockedError extends MulticalError {

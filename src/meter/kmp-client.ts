@@ -15,14 +15,13 @@ import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, decodeFrame, encodeFrame } from '../kmp/frame.js';
 import { Framer } from '../kmp/framer.js';
 import { hex16, toHex } from '../core/hex.js';
+import { ClientLink, afterAttempts, type FrameLogger } from './client-link.js';
 import { MeterError } from './errors.js';
 import type { Transport } from './transport.js';
-import { Wait, type Verdict } from './reply-wait.js';
+import type { Verdict } from './reply-wait.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_RETRIES = 2;
-
-export type FrameLogger = (direction: 'tx' | 'rx', bytes: Uint8Array) => void;
 
 export interface ClientOptions {
   timeoutMs?: number;
@@ -49,35 +48,19 @@ export interface RegisterReadResult {
  * skipped, bounded retries.
  */
 export class KmpClient {
-  readonly stats: ReadStats = { requests: 0, attempts: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly stats: ReadStats;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly destination: number;
-  private readonly log: FrameLogger | undefined;
-  private readonly signal: AbortSignal | undefined;
   private readonly framer = new Framer('fromMeter');
-  private onFrame: ((frame: Uint8Array) => void) | undefined;
-  private lostError: Error | undefined;
-  private onLost: ((e: Error) => void) | undefined;
+  private readonly link: ClientLink;
 
-  constructor(
-    private readonly transport: Transport,
-    options: ClientOptions = {},
-  ) {
+  constructor(transport: Transport, options: ClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.destination = options.destination ?? HEAT_METER_ADDRESS;
-    this.log = options.log;
-    this.signal = options.signal;
-    transport.setReceiver((chunk) => {
-      this.stats.bytesReceived += chunk.length;
-      this.log?.('rx', chunk);
-      for (const frame of this.framer.push(chunk)) this.onFrame?.(frame);
-    });
-    transport.onLost((e) => {
-      this.lostError = e;
-      this.onLost?.(e);
-    });
+    this.link = new ClientLink(transport, this.framer, options.log, options.signal);
+    this.stats = this.link.stats;
   }
 
   async getType(): Promise<MeterType> {
@@ -143,7 +126,7 @@ export class KmpClient {
     const label = `${what} to ${hex2(this.destination)}`;
     let lastFailure: MeterError | undefined;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      const verdict = await this.attempt(frame, cid, decode, label);
+      const verdict = await this.link.attempt(frame, label, this.timeoutMs, (raw) => this.judge(raw, cid, decode));
       if (verdict.kind === 'answer') return verdict.value;
       if (verdict.kind === 'bad') {
         lastFailure = new MeterError('METER_BAD_REPLY', `${label}: bad reply (${verdict.error.message})`, {
@@ -160,46 +143,7 @@ export class KmpClient {
         );
       }
     }
-    const attempts = this.retries + 1;
-    throw new MeterError(lastFailure!.code, `${lastFailure!.message}, ${attempts} attempt${attempts === 1 ? '' : 's'}`, {
-      cause: lastFailure!.cause,
-      fields: { ...lastFailure!.fields, attempts },
-    });
-  }
-
-  /** One frame sent, and the wait for what answers it (one deadline, settled once). */
-  private attempt<T>(frame: Uint8Array, cid: number, decode: Decode<T>, label: string): Promise<Verdict<T>> {
-    return new Promise<Verdict<T>>((resolve, reject) => {
-      const wait = new Wait<T>(resolve, reject, () => {
-        this.onFrame = undefined;
-        this.onLost = undefined;
-        this.signal?.removeEventListener('abort', onAbort);
-      });
-      const onAbort = (): void =>
-        wait.fail(new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, { cause: this.signal?.reason }));
-      const onLost = (e: Error): void =>
-        wait.lost(new MeterError('METER_LOST', `${label}: ${this.transport.name} went away (${e.message})`, { cause: e }));
-      if (this.signal?.aborted) return onAbort();
-      if (this.lostError) return onLost(this.lostError);
-      this.signal?.addEventListener('abort', onAbort, { once: true });
-      this.onLost = onLost;
-      this.framer.reset();
-      this.onFrame = (raw) => {
-        try {
-          wait.frame(this.judge(raw, cid, decode), () => this.framer.pending() > 0);
-        } catch (e) {
-          wait.fail(e);
-        }
-      };
-      this.stats.attempts++;
-      this.stats.bytesSent += frame.length;
-      this.log?.('tx', frame);
-      this.transport.write(frame).then(
-        () => wait.start(this.timeoutMs, () => this.framer.pending()),
-        (e: unknown) =>
-          wait.fail(new MeterError('METER_WRITE', `${label}: could not write to ${this.transport.name} (${errText(e)})`, { cause: e })),
-      );
-    });
+    throw afterAttempts(lastFailure!, this.retries + 1);
   }
 
   /** What a received frame means for the request `cid`: its answer, a bad reply, or another command's. */
@@ -231,8 +175,4 @@ function isIgnore(v: unknown): v is { ignore: string } {
 
 function hex2(n: number): string {
   return '0x' + toHex(Uint8Array.of(n));
-}
-
-function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -6,7 +6,8 @@
  */
 import type { ReadStats } from '../core/reading.js';
 import { frameWireLength, wireTimeMs } from '../kmp/logger-budget.js';
-import { KmpClient, type FrameLogger } from './kmp-client.js';
+import type { FrameLogger } from './client-link.js';
+import { KmpClient } from './kmp-client.js';
 import type { Transport } from './transport.js';
 
 export interface LoggerLinkOptions {

@@ -14,10 +14,10 @@ import { MbusFramer } from '../mbus/framer.js';
 import { isRspUd, reqUd2, sndNke } from '../mbus/link.js';
 import { selectSecondary, selectionMatches, type SecondaryMask } from '../mbus/secondary.js';
 import { decodeTelegram, type MbusTelegram } from '../mbus/telegram.js';
+import { ClientLink, abortedError, afterAttempts, lostError, writeError, type FrameLogger } from './client-link.js';
 import { MeterError } from './errors.js';
-import type { FrameLogger } from './kmp-client.js';
 import { ACK_BYTES, TELEGRAM_BYTES, firstByteMs, replyDeadlineMs } from './mbus-target.js';
-import { Wait, type Verdict } from './reply-wait.js';
+import type { Verdict } from './reply-wait.js';
 import type { Transport } from './transport.js';
 
 export const MBUS_DEFAULT_BAUD = 2400;
@@ -48,16 +48,13 @@ export interface Heard {
 type Judge<T> = (frame: Uint8Array) => Verdict<T>;
 
 export class MbusClient {
-  readonly stats: ReadStats = { requests: 0, attempts: 0, bytesSent: 0, bytesReceived: 0 };
+  readonly stats: ReadStats;
   readonly baud: number;
   readonly retries: number;
   private readonly timeoutMs: number | undefined;
-  private readonly log: FrameLogger | undefined;
   private readonly signal: AbortSignal | undefined;
   private readonly framer = new MbusFramer();
-  private onFrame: ((frame: Uint8Array) => void) | undefined;
-  private lostError: Error | undefined;
-  private onLost: ((e: Error) => void) | undefined;
+  private readonly link: ClientLink;
 
   constructor(
     private readonly transport: Transport,
@@ -66,17 +63,9 @@ export class MbusClient {
     this.baud = options.baud ?? MBUS_DEFAULT_BAUD;
     this.retries = options.retries ?? MBUS_DEFAULT_RETRIES;
     this.timeoutMs = options.timeoutMs;
-    this.log = options.log;
     this.signal = options.signal;
-    transport.setReceiver((chunk) => {
-      this.stats.bytesReceived += chunk.length;
-      this.log?.('rx', chunk);
-      for (const frame of this.framer.push(chunk)) this.onFrame?.(frame);
-    });
-    transport.onLost((e) => {
-      this.lostError = e;
-      this.onLost?.(e);
-    });
+    this.link = new ClientLink(transport, this.framer, options.log, options.signal);
+    this.stats = this.link.stats;
   }
 
   /** The deadline of one attempt that may be answered with up to `longestReply` bytes. */
@@ -120,27 +109,24 @@ export class MbusClient {
   private async listen(frame: Uint8Array, label: string, ms: number): Promise<Uint8Array[]> {
     const frames: Uint8Array[] = [];
     this.framer.reset();
-    this.onFrame = (f) => frames.push(f);
+    this.link.onFrame = (f) => frames.push(f);
     try {
       await this.send(frame, label);
       await this.quiet(ms, label);
       this.framer.flush(); // an unfinished frame is garbled, not pending
     } finally {
-      this.onFrame = undefined;
+      this.link.onFrame = undefined;
     }
     return frames;
   }
 
   private async send(frame: Uint8Array, label: string): Promise<void> {
-    if (this.signal?.aborted) throw aborted(label, this.signal);
-    if (this.lostError) throw lost(label, this.transport.name, this.lostError);
-    this.stats.attempts++;
-    this.stats.bytesSent += frame.length;
-    this.log?.('tx', frame);
+    if (this.signal?.aborted) throw abortedError(label, this.signal);
+    if (this.link.lost) throw lostError(label, this.transport, this.link.lost);
     try {
-      await this.transport.write(frame);
+      await this.link.write(frame);
     } catch (e) {
-      throw new MeterError('METER_WRITE', `${label}: could not write to ${this.transport.name} (${errText(e)})`, { cause: e });
+      throw writeError(label, this.transport, e);
     }
   }
 
@@ -149,11 +135,11 @@ export class MbusClient {
       const done = (): void => {
         clearTimeout(timer);
         this.signal?.removeEventListener('abort', onAbort);
-        this.onLost = undefined;
+        this.link.onLost = undefined;
       };
       const timer = setTimeout(() => (done(), resolve()), ms);
-      const onAbort = (): void => (done(), reject(aborted(label, this.signal)));
-      this.onLost = (e) => (done(), reject(lost(label, this.transport.name, e)));
+      const onAbort = (): void => (done(), reject(abortedError(label, this.signal)));
+      this.link.onLost = (e) => (done(), reject(lostError(label, this.transport, e)));
       this.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -164,17 +150,11 @@ export class MbusClient {
     const ms = this.deadlineMs(longestReply);
     let failure: MeterError | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
-      const verdict = await this.attempt(frame, ms, label, judge);
+      const verdict = await this.link.attempt(frame, label, ms, judge);
       if (verdict.kind === 'answer') return verdict.value;
       failure = this.failure(verdict, label, ms, frame.length);
     }
-    const n = retries + 1;
-    return Promise.reject(
-      new MeterError(failure!.code, `${failure!.message}, ${n} attempt${n === 1 ? '' : 's'}`, {
-        cause: failure!.cause,
-        fields: { ...failure!.fields, attempts: n },
-      }),
-    );
+    throw afterAttempts(failure!, retries + 1);
   }
 
   /** Why an attempt failed: a bad answer, a garbled one (bytes but no frame), or silence. */
@@ -190,34 +170,6 @@ export class MbusClient {
     }
     const why = v.kind === 'ignore' && v.why ? ` (${v.why})` : '';
     return new MeterError('METER_TIMEOUT', `${label}: no reply in ${ms} ms${why}`, { fields: { timeoutMs: ms } });
-  }
-
-  /** One frame sent, and the wait for what answers it (one deadline, settled once). */
-  private attempt<T>(frame: Uint8Array, ms: number, label: string, judge: Judge<T>): Promise<Verdict<T>> {
-    return new Promise<Verdict<T>>((resolve, reject) => {
-      const wait = new Wait<T>(resolve, reject, () => {
-        this.onFrame = undefined;
-        this.onLost = undefined;
-        this.signal?.removeEventListener('abort', onAbort);
-      });
-      const onAbort = (): void => wait.fail(aborted(label, this.signal));
-      if (this.signal?.aborted) return onAbort();
-      if (this.lostError) return wait.fail(lost(label, this.transport.name, this.lostError));
-      this.signal?.addEventListener('abort', onAbort, { once: true });
-      this.onLost = (e) => wait.lost(lost(label, this.transport.name, e));
-      this.framer.reset();
-      this.onFrame = (raw) => {
-        try {
-          wait.frame(judge(raw), () => this.framer.pending() > 0);
-        } catch (e) {
-          wait.fail(e);
-        }
-      };
-      this.send(frame, label).then(
-        () => wait.start(ms, () => this.framer.pending()),
-        (e: unknown) => wait.fail(e),
-      );
-    });
   }
 }
 
@@ -266,16 +218,4 @@ export function maskText(m: SecondaryMask): string {
     m.medium === undefined ? undefined : `medium ${m.medium}`,
   ];
   return [m.id, ...fields.filter((f) => f !== undefined)].join(' ');
-}
-
-function aborted(label: string, signal: AbortSignal | undefined): MeterError {
-  return new MeterError('METER_ABORTED', `stopped while waiting for the reply to ${label}`, { cause: signal?.reason });
-}
-
-function lost(label: string, name: string, e: Error): MeterError {
-  return new MeterError('METER_LOST', `${label}: ${name} went away (${e.message})`, { cause: e });
-}
-
-function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -4,25 +4,18 @@
 // then the next run goes through. Whatever the step, 91 must end as T0 + (last reading − R0): the usage
 // since the stopped run is neither lost nor counted twice. The built CLI against the stand-in over HTTP.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, cleanEnv, runCli } from '../support/cli.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { journalName } from '../../src/domoticz/journal.js';
+import { volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Fault, type Standin } from '../support/domoticz-standin.js';
+import { addText, subText, trimZeros } from '../support/oracle.js';
 
 const T0 = '100';
 const R0 = '4000';
-const sensor = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Volume ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'm³',
-  Data,
-});
 const UNIT = ['91:68:2:92', '92:68:0'];
 
 /** The steps of run 1, as the stand-in numbers its requests: getdevices 91, getdevices 92, udevice 91, udevice 92. */
@@ -36,13 +29,8 @@ const STEPS: Array<{ step: string; fault: Fault }> = [
 ];
 const STOPS = ['kill -9', 'SIGTERM', '--deadline'] as const;
 
-/** Exact decimal a + b − c on 2-decimal texts. */
-function plusMinus(a: string, b: string, c: string): string {
-  const cents = (t: string): bigint => BigInt(Math.round(Number(t) * 100));
-  const v = cents(a) + cents(b) - cents(c);
-  const abs = (v < 0n ? -v : v).toString().padStart(3, '0');
-  return `${v < 0n ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`.replace(/\.?0+$/, '');
-}
+/** Exact decimal a + b − c, as svalues are written. */
+const plusMinus = (a: string, b: string, c: string): string => trimZeros(subText(addText(a, b), c));
 
 /** The journals in the state directory. */
 const journals = (state: string): string[] => (existsSync(join(state, 'multical')) ? readdirSync(join(state, 'multical')) : []);
@@ -52,31 +40,15 @@ function lastSvalue(dz: Standin, idx: string): string | undefined {
 }
 
 /** Run 1, stopped at the stand-in's `at`-th request by `stop`. */
-async function stoppedRun(dz: Standin, env: Record<string, string>, stop: (typeof STOPS)[number], at: number) {
+async function stoppedRun(dz: Standin, env: Record<string, string>, stop: (typeof STOPS)[number], at: number): Promise<CliResult> {
   const deadline = stop === '--deadline' ? ['--deadline', '1'] : [];
-  const child = spawn(
-    process.execPath,
-    [BIN, 'read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...deadline, ...UNIT],
-    {
-      env: cleanEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const args = ['read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...deadline, ...UNIT];
+  const run = spawnCli(args, { env, killAfterMs: 20_000 });
   // A run that ends before it gets there (it should not) fails the assertions below instead of hanging.
-  const reached = await Promise.race([dz.seen(at).then(() => true), exited.then(() => false)]);
-  if (reached && stop === 'kill -9') child.kill('SIGKILL');
-  if (reached && stop === 'SIGTERM') child.kill('SIGTERM');
-  const end = await exited;
-  clearTimeout(guard);
-  return { ...end, stdout, stderr };
+  const reached = await Promise.race([dz.seen(at).then(() => true), run.done.then(() => false)]);
+  if (reached && stop === 'kill -9') run.child.kill('SIGKILL');
+  if (reached && stop === 'SIGTERM') run.child.kill('SIGTERM');
+  return run.done;
 }
 
 describe('a unit stopped at any step is finished by the next run: the total is right', { concurrency: 4 }, () => {
@@ -85,7 +57,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
       test(`${step}, ${stop}`, async () => {
         const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
         const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
-        const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`)], fault });
+        const dz = await startDomoticzStandin({ devices: [volume('91', `${T0} m³`), volume('92', `${R0} m³`)], fault });
         try {
           const r1 = await stoppedRun(dz, env, stop, fault.at!);
           if (stop === 'kill -9') assert.equal(r1.signal, 'SIGKILL');
@@ -121,7 +93,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
       const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
       const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
       const fault: Fault = { kind: 'reset', at, applied: true };
-      const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`)], fault });
+      const dz = await startDomoticzStandin({ devices: [volume('91', `${T0} m³`), volume('92', `${R0} m³`)], fault });
       try {
         const r1 = await runCli(['read', '--url', dz.url, '-d', 'sim', ...UNIT], { env });
         assert.equal(r1.code, 4, r1.stderr);
@@ -141,7 +113,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
   test('a run that finishes leaves no journal, and two configurations of the same Domoticz never mix', async () => {
     const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
     const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
-    const devices = [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`), sensor('95', `${T0} m³`), sensor('96', `${R0} m³`)];
+    const devices = [volume('91', `${T0} m³`), volume('92', `${R0} m³`), volume('95', `${T0} m³`), volume('96', `${R0} m³`)];
     const dz = await startDomoticzStandin({ devices, fault: { kind: 'status500', at: 3 } });
     try {
       const failed = await runCli(['read', '--url', dz.url, '-d', 'sim', ...UNIT], { env });
@@ -167,11 +139,10 @@ describe('a unit stopped at any step is finished by the next run: the total is r
     const dz = await startDomoticzStandin({ fault: { kind: 'hang', at: 3, applied: true } });
     const args = ['8:60:1:3', '3:60:0'];
     try {
-      const child = spawn(process.execPath, [BIN, 'read', '--url', dz.url, '-d', 'sim', ...args], { env: cleanEnv(env), stdio: 'ignore' });
-      const exited = new Promise((resolve) => child.once('close', resolve));
-      await Promise.race([dz.seen(3), exited]);
-      child.kill('SIGTERM');
-      await exited;
+      const run = spawnCli(['read', '--url', dz.url, '-d', 'sim', ...args], { env });
+      await Promise.race([dz.seen(3), run.done]);
+      run.child.kill('SIGTERM');
+      await run.done;
       dz.setFault(null);
       const r2 = await runCli(['read', '--url', dz.url, '-d', 'sim', '--json', ...args], { env });
       assert.equal(r2.code, 4, r2.stderr);
@@ -191,7 +162,7 @@ describe('a unit stopped at any step is finished by the next run: the total is r
   test('a damaged journal is never used: the unit is refused (exit 5), naming the file; other pushes go on', async () => {
     const state = mkdtempSync(join(tmpdir(), 'multical-state-'));
     const env = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz', XDG_STATE_HOME: state };
-    const dz = await startDomoticzStandin({ devices: [sensor('91', `${T0} m³`), sensor('92', `${R0} m³`), sensor('93', '0 m³')] });
+    const dz = await startDomoticzStandin({ devices: [volume('91', `${T0} m³`), volume('92', `${R0} m³`), volume('93', '0 m³')] });
     try {
       mkdirSync(join(state, 'multical'), { recursive: true });
       const file = join(state, 'multical', journalName(dz.url, ['91', '92']));

@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { lockPath } from '../../src/meter/lock.js';
 import { DEFAULT_SERIAL } from '../../src/meter/serial-transport.js';
 import { runCli, startCli } from '../support/cli.js';
+import { customSensor, energy, volume } from '../support/domoticz-devices.js';
 import { fixtureDevices, startDomoticzStandin, type StandinOptions } from '../support/domoticz-standin.js';
 import { ptyPair } from '../support/pty.js';
 
@@ -56,32 +57,9 @@ interface Scene {
 const ADMIN = { DOMOTICZ_USER: 'admin', DOMOTICZ_PASSWORD: 'domoticz' };
 const FAST = ['--timeout', '0.4', '--retries', '1', '--http-timeout', '1'];
 // Custom Sensors with no unit take any number as the meter reports it: fillers for a second batch.
-const FILLERS = [68, 74, 80, 87, 89, 266, 1004].map((reg, i) => ({
-  idx: String(20 + i),
-  Name: `Filler ${reg}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: '',
-  Data: '0',
-}));
+const FILLERS = [68, 74, 80, 87, 89, 266, 1004].map((reg, i) => customSensor(String(20 + i), `Filler ${reg}`, '', '0'));
 
 const UNIT = ['91:68:2:92', '92:68:0'];
-const volume = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Volume ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'm³',
-  Data,
-});
-const energy = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Energy ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'kWh',
-  Data,
-});
 const UNIT_DEVICES = [volume('91', '100 m³'), volume('92', '4000 m³')];
 const DEEP = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startDomoticzStandin } from '../support/domoticz-standin.js';
 import { startMosquitto, subscribe, type Broker } from '../support/mosquitto.js';
+import { scaleText, trimZeros } from '../support/oracle.js';
 import { cli, lines } from './meter-kit.js';
 import { ptyMbus, type MbusSim } from './mbus-kit.js';
 
@@ -15,19 +16,6 @@ const DEVICES = [
   { idx: '2', Name: 'Flow Temp', Type: 'Temp', SubType: 'LaCrosse TX3', Data: '21.5 C' },
   { idx: '6', Name: 'Water Flow', Type: 'General', SubType: 'Waterflow', Data: '3.5 l/min' },
 ];
-
-/** `text` × num / den, exactly, rounded half-even at `places`, trailing zeros dropped (as svalues are written). */
-function scaled(text: string, num: bigint, den: bigint, places: number): string {
-  const [i = '0', f = ''] = text.split('.');
-  const n = BigInt(i + f) * num * 10n ** BigInt(places);
-  const d = den * 10n ** BigInt(f.length);
-  let q = n / d;
-  const r = n % d;
-  if (r * 2n > d || (r * 2n === d && q % 2n === 1n)) q += 1n;
-  const s = q.toString().padStart(places + 1, '0');
-  const out = places > 0 ? `${s.slice(0, -places)}.${s.slice(-places)}` : s;
-  return out.includes('.') ? out.replace(/0+$/, '').replace(/\.$/, '') : out;
-}
 
 /** The ✓ line of a push: the reading text and unit, and the svalue sent. */
 function pushed(stdout: string, arg: string): { reading: string; unit: string; svalue: string } {
@@ -54,9 +42,9 @@ describe('read --protocol mbus → Domoticz', () => {
       const t = pushed(r.stdout, '2:86:0');
       const f = pushed(r.stdout, '6:74:0');
       assert.deepEqual([e.unit, t.unit, f.unit], ['kWh', '°C', 'l/h']);
-      assert.equal(e.svalue, scaled(e.reading, 1n, 1000n, 3), 'kWh → MWh exactly');
-      assert.equal(t.svalue, scaled(t.reading, 1n, 1n, 2));
-      assert.equal(f.svalue, scaled(f.reading, 1n, 60n, 6), 'l/h → l/min');
+      assert.equal(e.svalue, trimZeros(scaleText(e.reading, 1n, 1000n, 3)), 'kWh → MWh exactly');
+      assert.equal(t.svalue, trimZeros(scaleText(t.reading, 1n, 1n, 2)));
+      assert.equal(f.svalue, trimZeros(scaleText(f.reading, 1n, 60n, 6)), 'l/h → l/min');
       assert.deepEqual(
         dz.updates.map((u) => [u.idx, u.svalue]),
         [

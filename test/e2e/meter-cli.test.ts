@@ -39,6 +39,15 @@ import {
 } from './meter-kit.js';
 
 const T = { timeout: 60_000 };
+/** `info --json` of the simulated meter: its GetSerialNo and GetType answers, no info code bit set. */
+const SIM_INFO = {
+  serialNo: 19088743,
+  meterType: 4,
+  meterTypeHex: '0x0004',
+  revision: 'F1',
+  infoCode: { value: 0, flags: [] },
+  exitCode: 0,
+};
 
 /** The data rows of a register table (`ID  Register  Value  Unit`), as cells. */
 function tableRows(stdout: string, idHeader: string): string[][] {
@@ -274,14 +283,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info --json', T, async () => {
       const r = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), {
-        serialNo: 19088743,
-        meterType: 4,
-        meterTypeHex: '0x0004',
-        revision: 'F1',
-        infoCode: { value: 0, flags: [] },
-        exitCode: 0,
-      });
+      assert.deepEqual(JSON.parse(r.stdout), SIM_INFO);
     });
   });
 
@@ -324,14 +326,7 @@ describe('meter CLI end to end', { concurrency: 3 }, () => {
     test('info through the echo', T, async () => {
       const r = await cli(['info', '-d', meter.device, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), {
-        serialNo: 19088743,
-        meterType: 4,
-        meterTypeHex: '0x0004',
-        revision: 'F1',
-        infoCode: { value: 0, flags: [] },
-        exitCode: 0,
-      });
+      assert.deepEqual(JSON.parse(r.stdout), SIM_INFO);
     });
   });
 

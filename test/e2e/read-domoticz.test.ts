@@ -6,9 +6,10 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, cleanEnv, runCli, startCli } from '../support/cli.js';
-import { spawn } from 'node:child_process';
+import { runCli, spawnCli, startCli } from '../support/cli.js';
+import { energy, volume } from '../support/domoticz-devices.js';
 import { startDomoticzStandin, type Standin, type StandinOptions } from '../support/domoticz-standin.js';
+import { addText, parseText, scaleText, subText, trimZeros } from '../support/oracle.js';
 import { ptyPair } from '../support/pty.js';
 import { makeCerts } from '../support/mosquitto.js';
 
@@ -35,43 +36,6 @@ function rawReading(stdout: string, id: number): string {
   const m = new RegExp(`"id":${id},"name":"[^"]*","value":(-?[0-9.]+)`).exec(stdout);
   assert.ok(m, `register ${id} in ${stdout}`);
   return m[1]!;
-}
-
-/** The same value without trailing fraction zeros, as svalues are written. */
-function trim(text: string): string {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-
-/** Exact decimal text → [coefficient, scale]. */
-function dec(text: string): [bigint, number] {
-  const [i, f = ''] = text.split('.');
-  return [BigInt((i ?? '0') + f), f.length];
-}
-function decText(c: bigint, scale: number): string {
-  const neg = c < 0n;
-  let s = (neg ? -c : c).toString().padStart(scale + 1, '0');
-  if (scale > 0) s = s.slice(0, s.length - scale) + '.' + s.slice(s.length - scale);
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return (neg ? '-' : '') + s;
-}
-/** text × num / den, rounded half-even at `places` fraction digits, trailing zeros dropped. */
-function scaleText(text: string, num: bigint, den: bigint, places: number): string {
-  const [c, s] = dec(text);
-  const n = c * num * 10n ** BigInt(places);
-  const d = den * 10n ** BigInt(s);
-  let q = n / d;
-  const r = n % d;
-  if (r * 2n > d || (r * 2n === d && q % 2n === 1n)) q += 1n;
-  return decText(q, places);
-}
-function subText(a: string, b: string): string {
-  const [ca, sa] = dec(a);
-  const [cb, sb] = dec(b);
-  const s = Math.max(sa, sb);
-  return decText(ca * 10n ** BigInt(s - sa) - cb * 10n ** BigInt(s - sb), s);
-}
-function addText(a: string, b: string): string {
-  return subText(a, '-' === b[0] ? b.slice(1) : '-' + b).replace(/^--/, '');
 }
 
 // Each run's state (the Domoticz journal) in a folder of its own, never the developer's home.
@@ -112,7 +76,7 @@ describe('read → Domoticz: device types and unit conversion', () => {
       const r = await read(dz, ['-d', 'sim', '1:60:0']);
       assert.equal(r.code, 0, r.stderr);
       const mwh = rawReading(r.stdout, 60);
-      assert.equal(svalues(dz)['1'], scaleText(mwh, 36n, 10n, 9));
+      assert.equal(svalues(dz)['1'], trimZeros(scaleText(mwh, 36n, 10n, 9)));
       assert.match(dz.device(1).Data, / GJ$/);
       assert.equal(parse(r.stdout).pushes[0]!.status, 'sent');
     });
@@ -124,13 +88,13 @@ describe('read → Domoticz: device types and unit conversion', () => {
       const r = await read(dz, ['-d', 'sim:energy=GJ', '12:60:0']);
       assert.equal(r.code, 0, r.stderr);
       const gj = rawReading(r.stdout, 60);
-      assert.equal(svalues(dz)['12'], scaleText(gj, 10n, 36n, dec(gj)[1] + 6));
+      assert.equal(svalues(dz)['12'], trimZeros(scaleText(gj, 10n, 36n, parseText(gj)[1] + 6)));
     });
     await withStandin({ devices }, async (dz) => {
       const r = await read(dz, ['-d', 'sim:energy=kWh', '12:60:0']);
       assert.equal(r.code, 0, r.stderr);
       const kwh = rawReading(r.stdout, 60);
-      assert.equal(svalues(dz)['12'], scaleText(kwh, 1n, 1000n, 3));
+      assert.equal(svalues(dz)['12'], trimZeros(scaleText(kwh, 1n, 1000n, 3)));
     });
   });
 
@@ -139,8 +103,8 @@ describe('read → Domoticz: device types and unit conversion', () => {
       const r = await read(dz, ['-d', 'sim', '2:86:0', '6:74:0', '5:68:0', '7:99:0']);
       assert.equal(r.code, 0, r.stderr);
       const sv = svalues(dz);
-      assert.equal(sv['2'], trim(rawReading(r.stdout, 86)));
-      assert.equal(sv['6'], scaleText(rawReading(r.stdout, 74), 1n, 60n, 6));
+      assert.equal(sv['2'], trimZeros(rawReading(r.stdout, 86)));
+      assert.equal(sv['6'], trimZeros(scaleText(rawReading(r.stdout, 74), 1n, 60n, 6)));
       assert.equal(sv['5'], scaleText(rawReading(r.stdout, 68), 1000n, 1n, 0));
       assert.equal(sv['7'], '0');
       assert.match(dz.device(2).Data, /^\d+\.\d C$/);
@@ -169,7 +133,7 @@ describe('read → Domoticz: device types and unit conversion', () => {
       const w = scaleText(rawReading(r.stdout, 80), 1000n, 1n, 0);
       const wh = scaleText(rawReading(r.stdout, 60), 1_000_000n, 1n, 0);
       assert.equal(svalues(dz)['3'], `${w};${wh}`);
-      assert.equal(svalues(dz)['14'], trim(rawReading(r.stdout, 80)));
+      assert.equal(svalues(dz)['14'], trimZeros(rawReading(r.stdout, 80)));
     });
   });
 
@@ -191,7 +155,7 @@ describe('read → Domoticz: device types and unit conversion', () => {
     await withStandin({}, async (dz) => {
       const r = await read(dz, ['-d', 'sim', '9:60:0', '--verbose']);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(svalues(dz)['9'], trim(rawReading(r.stdout, 60)));
+      assert.equal(svalues(dz)['9'], trimZeros(rawReading(r.stdout, 60)));
       assert.match(r.stderr, /not one multical knows/);
     });
   });
@@ -220,8 +184,8 @@ describe('read → Domoticz: modes and order', () => {
       assert.equal(r1.code, 0, r1.stderr);
       const v1 = rawReading(r1.stdout, 68);
       // 10 = 100 + (v1 − 4000); then 11 = v1
-      assert.equal(svalues(dz)['10'], addText('100', subText(v1, '4000')));
-      assert.equal(svalues(dz)['11'], trim(v1));
+      assert.equal(svalues(dz)['10'], trimZeros(addText('100', subText(v1, '4000'))));
+      assert.equal(svalues(dz)['11'], trimZeros(v1));
       assert.deepEqual(
         dz.updates.map((u) => u.idx),
         ['10', '11'],
@@ -232,14 +196,14 @@ describe('read → Domoticz: modes and order', () => {
       assert.equal(r2.code, 0, r2.stderr);
       const v2 = rawReading(r2.stdout, 68);
       const tenUpdates = dz.updates.filter((u) => u.idx === '10');
-      assert.equal(tenUpdates[1]!.svalue, addText(total1, subText(v2, v1)));
+      assert.equal(tenUpdates[1]!.svalue, trimZeros(addText(total1, subText(v2, v1))));
 
       // mode 1 into a fresh device: reading − 4000 (device 11 now holds v2, so use a copy)
       const r3 = await read(dz, ['-d', 'sim', '12:60:1:12']);
       assert.equal(r3.code, 0, r3.stderr);
       const last = dz.updates[dz.updates.length - 1]!;
       assert.equal(last.idx, '12');
-      assert.equal(last.svalue, subText(rawReading(r3.stdout, 60), '1'));
+      assert.equal(last.svalue, trimZeros(subText(rawReading(r3.stdout, 60), '1')));
     });
   });
 
@@ -475,7 +439,7 @@ describe('read → Domoticz: failures', () => {
       assert.match(r.stderr, /12:60:0: .* is less than device 12 "Energy MWh" shows \(999999\)/);
       const r2 = await read(dz, ['-d', 'sim', '--allow-decrease', '12:60:0']);
       assert.equal(r2.code, 0, r2.stderr);
-      assert.equal(svalues(dz)['12'], trim(rawReading(r2.stdout, 60)));
+      assert.equal(svalues(dz)['12'], trimZeros(rawReading(r2.stdout, 60)));
     });
   });
 
@@ -557,22 +521,6 @@ describe('read: dry run, diagnostics, output', () => {
   });
 });
 
-const volume = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Volume ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'm³',
-  Data,
-});
-const energy = (idx: string, Data: string): object => ({
-  idx,
-  Name: `Energy ${idx}`,
-  Type: 'General',
-  SubType: 'Custom Sensor',
-  SensorUnit: 'kWh',
-  Data,
-});
 const oneLine = (stderr: string): void => {
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
   assert.doesNotMatch(stderr, /this is a bug|\n\s+at /, stderr);
@@ -597,11 +545,11 @@ describe('read → Domoticz: usage is never lost or counted twice (91:68:2:92 92
       const v2 = rawReading(r2.stdout, 68);
       const finished = (JSON.parse(r2.stdout) as { finished: Array<{ idx: number; svalue: string; status: string }> }).finished;
       assert.deepEqual(finished, [
-        { argument: '91:68:2:92', idx: 91, svalue: addText('100', subText(v1, '4000')), status: 'sent' },
-        { argument: '92:68:0', idx: 92, svalue: trim(v1), status: 'sent' },
+        { argument: '91:68:2:92', idx: 91, svalue: trimZeros(addText('100', subText(v1, '4000'))), status: 'sent' },
+        { argument: '92:68:0', idx: 92, svalue: trimZeros(v1), status: 'sent' },
       ]);
-      assert.equal(svalues(dz)['91'], addText('100', subText(v2, '4000')));
-      assert.equal(svalues(dz)['92'], trim(v2));
+      assert.equal(svalues(dz)['91'], trimZeros(addText('100', subText(v2, '4000'))));
+      assert.equal(svalues(dz)['92'], trimZeros(v2));
     });
   });
 
@@ -616,7 +564,7 @@ describe('read → Domoticz: usage is never lost or counted twice (91:68:2:92 92
       assert.match(r.stderr, /91:68:2:92: the reading [0-9.]+ m³ is lower than compare device 92 "Volume 92" shows \(9999\)/);
       const allowed = await read(dz, ['-d', 'sim', '--allow-decrease', '91:68:2:92']);
       assert.equal(allowed.code, 0, allowed.stderr);
-      assert.equal(svalues(dz)['91'], subText(rawReading(allowed.stdout, 68), '9999'));
+      assert.equal(svalues(dz)['91'], trimZeros(subText(rawReading(allowed.stdout, 68), '9999')));
     });
   });
 });
@@ -746,22 +694,13 @@ describe('read → Domoticz: stops, dry runs and the classic arguments', () => {
     test(`${stop} during an update: it may have been applied, says so, and the JSON object still comes with exit ${code}`, async () => {
       await withStandin({ fault: { kind: 'hang', at: 2, applied: true } }, async (dz) => {
         const extra = stop === '--deadline' ? ['--deadline', '1'] : [];
-        const child = spawn(
-          process.execPath,
-          [BIN, 'read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...extra, '2:86:0', '1:60:0'],
-          {
-            env: cleanEnv(ADMIN),
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        const exit = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
-        await Promise.race([dz.seen(2), exit]);
-        if (stop === 'SIGTERM') child.kill('SIGTERM');
-        assert.equal(await exit, code, stderr);
+        const run = spawnCli(['read', '--url', dz.url, '-d', 'sim', '--json', '--http-timeout', '60', ...extra, '2:86:0', '1:60:0'], {
+          env: ADMIN,
+        });
+        await Promise.race([dz.seen(2), run.done]);
+        if (stop === 'SIGTERM') run.child.kill('SIGTERM');
+        const { code: exitCode, stdout, stderr } = await run.done;
+        assert.equal(exitCode, code, stderr);
         assert.match(
           stderr,
           /^error: 2:86:0: device 2: the run was stopped while its update \([0-9.]+\) was on its way: it may have been applied$/m,

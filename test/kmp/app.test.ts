@@ -20,14 +20,7 @@ import {
 import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame, encodeFrame } from '../../src/kmp/frame.js';
 import { fromHex, toHex } from '../../src/core/hex.js';
-
-function assertKmp(fn: () => unknown, code: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KmpError, `expected a KmpError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    return true;
-  });
-}
+import { assertKmp } from './support.js';
 
 function byId(records: RegisterRecord[], id: number): RegisterRecord {
   const r = records.find((x) => x.id === id);

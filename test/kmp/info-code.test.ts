@@ -4,9 +4,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Decimal } from '../../src/core/decimal.js';
 import { decodeRegisterRecords, encodeRegisterRecord } from '../../src/kmp/app.js';
 import { KmpError } from '../../src/kmp/errors.js';
@@ -24,26 +22,7 @@ import {
   type InfoCodeLayoutId,
 } from '../../src/kmp/info-code.js';
 import { INFO_CODE_ROWS } from '../../src/kmp/info-codes.generated.js';
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'multical') return dir;
-    const up = dirname(dir);
-    assert.notEqual(up, dir, 'package.json of multical not found above the test');
-    dir = up;
-  }
-}
-const ROOT = repoRoot();
-const TSV = join(ROOT, '..', 'shared', 'data', 'kamstrup-info-codes.tsv');
-
-function tsvRows(): string[][] {
-  return readFileSync(TSV, 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t').map((c) => c.trim()));
-}
+import { ROOT, readTsv } from '../support/shared-data.js';
 
 /** M-Bus integers are little-endian (kamstrup-info-codes.md, "Reading the bits"). */
 function mbusValue(hex: string): bigint {
@@ -178,7 +157,7 @@ describe('layouts by model', () => {
 
 describe('one source: the TSV, the generated table and every row reachable', () => {
   test('generated rows equal the TSV rows, first 33 the 303/403/603/803 layout, the last 16 the 602 layout', () => {
-    const [header, ...rows] = tsvRows();
+    const [header, ...rows] = readTsv('kamstrup-info-codes.tsv');
     assert.deepEqual(header, ['bit', 'mask_hex', 'name', 'meaning', 'models', 'source']);
     assert.equal(INFO_CODE_ROWS.length, rows.length);
     rows.forEach((row, i) => {

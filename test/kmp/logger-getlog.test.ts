@@ -5,7 +5,6 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Decimal } from '../../src/core/decimal.js';
 import { fromHex, toHex } from '../../src/core/hex.js';
-import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame, encodeFrame } from '../../src/kmp/frame.js';
 import {
   DEFAULT_TIME_ORDER,
@@ -21,15 +20,7 @@ import {
   type GetLogRequest,
 } from '../../src/kmp/logger-getlog.js';
 import { flagNames } from '../../src/kmp/logger-bytes.js';
-
-function assertKmp(fn: () => unknown, code: string, detail?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KmpError, `expected a KmpError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (detail) assert.match(e.message, detail);
-    return true;
-  });
-}
+import { assertKmp } from './support.js';
 
 const TOP_MODULE = 0x7f;
 const BASE_MODULE = 0xbf;

@@ -21,6 +21,7 @@ import {
 import { decodeLogReadoutReply, encodeLogReadoutReply, readoutToReply, type LogReadoutReply } from '../../src/kmp/logger-readout.js';
 import { entryTimestamp } from '../../src/kmp/logger-time.js';
 import { fuzzSeed, rng, type Rng } from '../support/random.js';
+import { EXAMPLE_RAW } from './support.js';
 
 const ROUND_TRIP_SEED = 0x5eed1b8;
 const FUZZ_SEED = fuzzSeed();
@@ -63,17 +64,6 @@ function randomRecords(r: Rng, registers: LogRegisterFormat[], m: number): Array
   return Array.from({ length: m }, () => ({ recordId: r.int(0x10000), values: registers.map((f) => randomValue(r, f)) }));
 }
 
-const RAW = {
-  date1Format: 1,
-  date1: 0x0101,
-  date2Format: 1,
-  date2: 0,
-  maxIntervalRecordsFormat: 1,
-  maxIntervalRecords: 0,
-  intervalFormat: 1,
-  interval: 0,
-};
-
 function sameValue(got: Decimal, want: LogValue, f: LogRegisterFormat): void {
   if (want instanceof Uint8Array) return;
   assert.ok(got.equals(want), `register ${f.id}: ${got.toString()} for ${want.toString()}`);
@@ -105,7 +95,7 @@ describe(`round trips of random logger replies (seed ${ROUND_TRIP_SEED.toString(
         type: r.int(10),
         depth: r.int(0x10000),
         registers: Array.from({ length: r.int(60) }, () => r.int(0x10000)),
-        raw: { ...RAW, date1: r.int(0x10000), date2Format: r.int(256), maxIntervalRecords: r.int(256), interval: r.int(256) },
+        raw: { ...EXAMPLE_RAW, date1: r.int(0x10000), date2Format: r.int(256), maxIntervalRecords: r.int(256), interval: r.int(256) },
       };
       assert.deepEqual(decodeConfigurationReply(encodeConfigurationReply(c)), c);
       const registers = randomFormats(r, 1 + r.int(8));
@@ -142,7 +132,7 @@ function randomInput(r: Rng): Uint8Array {
   const kind = r.int(6);
   if (kind === 0) return Uint8Array.from({ length: r.int(40) }, () => (r.next() < 0.4 ? r.pick(INTERESTING) : r.int(256)));
   if (kind === 1) return mutate(r, encodeLogReadoutReply(randomReadout(r, 1 + r.int(6), 1 + r.int(4))));
-  if (kind === 2) return mutate(r, encodeConfigurationReply({ type: 2, depth: 20, registers: [60, 1003, 1002], raw: RAW }));
+  if (kind === 2) return mutate(r, encodeConfigurationReply({ type: 2, depth: 20, registers: [60, 1003, 1002], raw: EXAMPLE_RAW }));
   const registers = randomFormats(r, 1 + r.int(3));
   if (kind === 3) {
     const records = randomRecords(r, registers, r.int(4));

@@ -5,10 +5,8 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Decimal } from '../../src/core/decimal.js';
 import { fromHex, toHex } from '../../src/core/hex.js';
-import { KmpError } from '../../src/kmp/errors.js';
-import { decodeFrame, encodeFrame, HEAT_METER_ADDRESS } from '../../src/kmp/frame.js';
+import { decodeFrame } from '../../src/kmp/frame.js';
 import {
-  CID_LOGGER,
   LogInfoFlag,
   LoggerSub,
   LoggerType,
@@ -16,23 +14,7 @@ import {
   encodeGetLogLastEntryPastAbsRequest,
 } from '../../src/kmp/logger.js';
 import { decodeLogReadoutReply, encodeLogReadoutReply, readoutToReply } from '../../src/kmp/logger-readout.js';
-
-function assertKmp(fn: () => unknown, code: string, detail?: RegExp): KmpError {
-  let caught: KmpError | undefined;
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KmpError, `expected a KmpError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (detail) assert.match(e.message, detail);
-    caught = e;
-    return true;
-  });
-  return caught as KmpError;
-}
-
-const request = (data: Uint8Array): string =>
-  toHex(encodeFrame({ direction: 'toMeter', destination: HEAT_METER_ADDRESS, cid: CID_LOGGER, data }));
-const reply = (data: Uint8Array): string =>
-  toHex(encodeFrame({ direction: 'fromMeter', destination: HEAT_METER_ADDRESS, cid: CID_LOGGER, data }));
+import { assertKmp, b8Reply, b8Request } from './support.js';
 
 const EMPTY_REPLY = '40 3F B8 07 07 00 01 01 00 00 00 00 00 00 00 00 00 01 03 EA 2F 04 00 00 00 00 00 1F 2F 0D';
 /** Example 3: GetLogIDPastAbs, yearly logger, two entries of register 1003. */
@@ -41,7 +23,7 @@ const YEARLY_REPLY = '40 3F B8 1B F9 02 00 02 01 00 00 00 02 00 00 00 02 00 C0 0
 describe('worked example 2: GetLogLastEntryPastAbs, minute logger 2, empty logger', () => {
   test('request 80 3F B8 07 07 FF FF 00 01 01 03 EA B8 5E 0D', () => {
     const data = encodeGetLogLastEntryPastAbsRequest({ type: LoggerType.minute2, offset: 0xffff, count: 1, registers: [1002] });
-    assert.equal(request(data), '80 3F B8 07 07 FF FF 00 01 01 03 EA B8 5E 0D');
+    assert.equal(b8Request(data), '80 3F B8 07 07 FF FF 00 01 01 03 EA B8 5E 0D');
   });
 
   test('reply: E = 1, ids 0 and 0, NO_LOG_ENTRIES, so no entries are used; back to the same bytes', () => {
@@ -58,7 +40,7 @@ describe('worked example 2: GetLogLastEntryPastAbs, minute logger 2, empty logge
     assert.deepEqual(r.registers, [{ id: 1002, unitCode: 47, length: 4, siex: 0 }]);
     const placeholder = r.wireEntries[0]!.records[0]!;
     assert.ok(placeholder.value.isZero());
-    assert.equal(reply(encodeLogReadoutReply(readoutToReply(r))), EMPTY_REPLY);
+    assert.equal(b8Reply(encodeLogReadoutReply(readoutToReply(r))), EMPTY_REPLY);
   });
 });
 
@@ -66,7 +48,7 @@ describe('worked example 3: GetLogIDPastAbs, yearly logger, two entries of regis
   test('request 80 3F B8 1B F9 02 00 00 00 02 00 02 01 03 EB 75 07 0D (06 stuffed)', () => {
     const data = encodeGetLogIdPastAbsRequest({ type: LoggerType.yearly, logId: 2, count: 2, registers: [1003] });
     assert.equal(toHex(data), '06 02 00 00 00 02 00 02 01 03 EB');
-    assert.equal(request(data), '80 3F B8 1B F9 02 00 00 00 02 00 02 01 03 EB 75 07 0D');
+    assert.equal(b8Request(data), '80 3F B8 1B F9 02 00 00 00 02 00 02 01 03 EB 75 07 0D');
   });
 
   test('reply: entry 0 = log id 2 (260101), entry 1 = log id 1 (mantissa only, 250101); back to the same bytes', () => {
@@ -85,7 +67,7 @@ describe('worked example 3: GetLogIDPastAbs, yearly logger, two entries of regis
       ],
     );
     assert.equal(r.entries, r.wireEntries);
-    assert.equal(reply(encodeLogReadoutReply(readoutToReply(r))), YEARLY_REPLY);
+    assert.equal(b8Reply(encodeLogReadoutReply(readoutToReply(r))), YEARLY_REPLY);
   });
 
   test('the same reply from exact values instead of mantissa bytes', () => {
@@ -98,7 +80,7 @@ describe('worked example 3: GetLogIDPastAbs, yearly logger, two entries of regis
       registers: [{ id: 1003, unitCode: 48, length: 4, siex: 0 }],
       values: [[Decimal.of(260101)], [Decimal.of(250101)]],
     });
-    assert.equal(reply(data), YEARLY_REPLY);
+    assert.equal(b8Reply(data), YEARLY_REPLY);
   });
 });
 

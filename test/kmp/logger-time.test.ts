@@ -5,19 +5,10 @@ import * as assert from 'node:assert/strict';
 import { Decimal } from '../../src/core/decimal.js';
 import { fromHex } from '../../src/core/hex.js';
 import { decodeRegisterRecords, encodeRawRecord, encodeRegisterRecord, type RegisterRecord } from '../../src/kmp/app.js';
-import { KmpError } from '../../src/kmp/errors.js';
 import { decodeFrame } from '../../src/kmp/frame.js';
 import { decodeLogReadoutReply } from '../../src/kmp/logger-readout.js';
 import { clockDigits, dateDigits, decodeDateTime79, entryTimestamp } from '../../src/kmp/logger-time.js';
-
-function assertKmp(fn: () => unknown, detail?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KmpError, `expected a KmpError, got ${String(e)}`);
-    assert.equal(e.code, 'KMP_BAD_RECORD', e.message);
-    if (detail) assert.match(e.message, detail);
-    return true;
-  });
-}
+import { assertKmp } from './support.js';
 
 const dt = (hex: string): RegisterRecord => decodeRegisterRecords(encodeRawRecord(348, 79, fromHex(hex)))[0]!;
 const date = (yymmdd: number): RegisterRecord =>
@@ -48,10 +39,10 @@ describe('unit 79: standard time + summer-time offset = wall clock, no zone writ
   test('a value that is no date and time is a KmpError', () => {
     const bad = ['00 1A 00 01 00 00 00', '00 1A 0D 01 00 00 00', '00 1A 02 1E 00 00 00', '00 19 02 1D 00 00 00'];
     for (const hex of [...bad, '00 1A 01 01 18 01 00', '00 1A 01 01 00 3C 00', '00 1A 01 01 00 00 3C']) {
-      assertKmp(() => decodeDateTime79(fromHex(hex)), /not a valid date/);
+      assertKmp(() => decodeDateTime79(fromHex(hex)), 'KMP_BAD_RECORD', /not a valid date/);
     }
-    assertKmp(() => decodeDateTime79(fromHex('00 1A 01 01 00 00')), /7 mantissa bytes/);
-    assertKmp(() => entryTimestamp([{ ...dt('00 1A 01 01 00 00 00'), unitCode: 48 }]), /unit 48, 79 expected/);
+    assertKmp(() => decodeDateTime79(fromHex('00 1A 01 01 00 00')), 'KMP_BAD_RECORD', /7 mantissa bytes/);
+    assertKmp(() => entryTimestamp([{ ...dt('00 1A 01 01 00 00 00'), unitCode: 48 }]), 'KMP_BAD_RECORD', /unit 48, 79 expected/);
   });
 });
 
@@ -83,7 +74,7 @@ describe('1003 (yy:mm:dd digits) with 1002 (hh:mm:ss digits), or 1003 alone at 0
 
   test('24:00:00 (the 402/602/801 convention) is the next day 00:00', () => {
     assert.equal(entryTimestamp([date(251231), clock(240000)])?.local, '2026-01-01T00:00:00');
-    assertKmp(() => entryTimestamp([date(251231), clock(240001)]), /not a valid/);
+    assertKmp(() => entryTimestamp([date(251231), clock(240001)]), 'KMP_BAD_RECORD', /not a valid/);
   });
 
   test('no time registers: undefined; 1002 alone is no time stamp', () => {
@@ -92,11 +83,11 @@ describe('1003 (yy:mm:dd digits) with 1002 (hh:mm:ss digits), or 1003 alone at 0
   });
 
   test('wrong unit, SIEX not 0, more than 6 digits, an impossible date: KmpError', () => {
-    assertKmp(() => entryTimestamp([{ ...date(220901), unitCode: 47 }]), /unit 47, 48 expected/);
-    assertKmp(() => entryTimestamp([{ ...date(220901), siex: 0x41 }]), /SIEX/);
-    assertKmp(() => entryTimestamp([date(1220901)]), /more than 6 digits/);
-    assertKmp(() => entryTimestamp([date(0)]), /not a valid date/);
-    assertKmp(() => entryTimestamp([date(230229)]), /not a valid date/);
+    assertKmp(() => entryTimestamp([{ ...date(220901), unitCode: 47 }]), 'KMP_BAD_RECORD', /unit 47, 48 expected/);
+    assertKmp(() => entryTimestamp([{ ...date(220901), siex: 0x41 }]), 'KMP_BAD_RECORD', /SIEX/);
+    assertKmp(() => entryTimestamp([date(1220901)]), 'KMP_BAD_RECORD', /more than 6 digits/);
+    assertKmp(() => entryTimestamp([date(0)]), 'KMP_BAD_RECORD', /not a valid date/);
+    assertKmp(() => entryTimestamp([date(230229)]), 'KMP_BAD_RECORD', /not a valid date/);
     assert.equal(entryTimestamp([date(240229)])?.local, '2024-02-29T00:00:00');
   });
 });

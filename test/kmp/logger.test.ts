@@ -3,8 +3,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { fromHex, toHex } from '../../src/core/hex.js';
-import { KmpError } from '../../src/kmp/errors.js';
-import { decodeFrame, encodeFrame, HEAT_METER_ADDRESS } from '../../src/kmp/frame.js';
+import { decodeFrame } from '../../src/kmp/frame.js';
 import {
   CID_LOGGER,
   LOGGER_TYPE_NAMES,
@@ -21,23 +20,7 @@ import {
   type LoggerRequest,
 } from '../../src/kmp/logger.js';
 import { flagNames } from '../../src/kmp/logger-bytes.js';
-
-function assertKmp(fn: () => unknown, code: string, detail?: RegExp): KmpError {
-  let caught: KmpError | undefined;
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KmpError, `expected a KmpError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (detail) assert.match(e.message, detail);
-    caught = e;
-    return true;
-  });
-  return caught as KmpError;
-}
-
-const request = (data: Uint8Array): string =>
-  toHex(encodeFrame({ direction: 'toMeter', destination: HEAT_METER_ADDRESS, cid: CID_LOGGER, data }));
-const reply = (data: Uint8Array): string =>
-  toHex(encodeFrame({ direction: 'fromMeter', destination: HEAT_METER_ADDRESS, cid: CID_LOGGER, data }));
+import { EXAMPLE_RAW, assertKmp, b8Reply, b8Request } from './support.js';
 
 /** Example 1: GetConfiguration, yearly logger, 110 bytes on the wire. */
 const CONFIG_REPLY = `40 3F B8 05 02 01 01 01 01 00 00 01 00 01 00 00 14 2B 00 3C 00 3F 00 61 00 6E 00 1B BF 00 41 01 6A 00
@@ -96,7 +79,7 @@ describe('names (kmp-loggers.md, "Subcommands" and "Logger types")', () => {
 
 describe('worked example 1: GetConfiguration, yearly logger', () => {
   test('request 80 3F B8 05 02 70 EE 0D', () => {
-    assert.equal(request(encodeGetConfigurationRequest(LoggerType.yearly)), '80 3F B8 05 02 70 EE 0D');
+    assert.equal(b8Request(encodeGetConfigurationRequest(LoggerType.yearly)), '80 3F B8 05 02 70 EE 0D');
   });
 
   test('reply: depth 20, the 43 registers in order, raw fields; three stuffed bytes', () => {
@@ -108,17 +91,8 @@ describe('worked example 1: GetConfiguration, yearly logger', () => {
     assert.equal(c.type, LoggerType.yearly);
     assert.equal(c.depth, 20);
     assert.deepEqual(c.registers, YEARLY_REGISTERS);
-    assert.deepEqual(c.raw, {
-      date1Format: 1,
-      date1: 0x0101,
-      date2Format: 1,
-      date2: 0,
-      maxIntervalRecordsFormat: 1,
-      maxIntervalRecords: 0,
-      intervalFormat: 1,
-      interval: 0,
-    });
-    assert.equal(reply(encodeConfigurationReply(c)), toHex(wire));
+    assert.deepEqual(c.raw, EXAMPLE_RAW);
+    assert.equal(b8Reply(encodeConfigurationReply(c)), toHex(wire));
   });
 
   test('exactly 15 + 2n bytes, else KmpError with expected and actual', () => {

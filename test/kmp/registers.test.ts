@@ -3,9 +3,8 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CLASSIC_TEST_REGISTERS,
   allRegisters,
@@ -16,28 +15,7 @@ import {
   unitSymbol,
 } from '../../src/kmp/registers.js';
 import { REGISTER_ROWS, UNIT_ROWS } from '../../src/kmp/tables.generated.js';
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'multical') return dir;
-    const up = dirname(dir);
-    assert.notEqual(up, dir, 'package.json of multical not found above the test');
-    dir = up;
-  }
-}
-
-const ROOT = repoRoot();
-const DATA = join(ROOT, '..', 'shared', 'data');
-
-/** Rows of a TSV as string cells, header first; blank lines skipped. */
-function readTsv(name: string): string[][] {
-  return readFileSync(join(DATA, name), 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t').map((c) => c.trim()));
-}
+import { DATA, ROOT, readTsv } from '../support/shared-data.js';
 
 describe('the generated tables agree with the TSV files', () => {
   // The TSVs are the single source of names and units: they sit in ../shared/data here and in CI.

@@ -13,7 +13,8 @@ import { decodeFrame, isFromMaster } from '../../src/mbus/link.js';
 import { decodeRecords } from '../../src/mbus/records.js';
 import { decodeTelegram, type MbusTelegram } from '../../src/mbus/telegram.js';
 import { randomHeader, randomRecord } from './generate.js';
-import { MC403_REPLY, SEED, TST_TELEGRAM_1, TST_TELEGRAM_2, prng, type Prng } from './support.js';
+import { MC403_REPLY, SEED, TST_TELEGRAM_1, TST_TELEGRAM_2 } from './support.js';
+import { rng, type Rng } from '../support/random.js';
 
 /** Start and stop bytes, C and CI fields, special DIFs, extension VIFs, LVAR forms, date VIFs. */
 const INTERESTING = [
@@ -26,7 +27,7 @@ function fail(what: string, input: Uint8Array, e: unknown): never {
   assert.fail(`${what} threw ${name} for ${toHex(input)} (FUZZ_SEED=${SEED})`);
 }
 
-function randomTelegram(r: Prng): Uint8Array {
+function randomTelegram(r: Rng): Uint8Array {
   const records: Uint8Array[] = [];
   let size = 0;
   for (let k = r.int(14); k > 0; k--) {
@@ -41,7 +42,7 @@ function randomTelegram(r: Prng): Uint8Array {
   return encodeTelegram({ address: r.int(256), ci, header, shortHeader: header, manufacturer: header.manufacturer, records, moreFollows });
 }
 
-function mutate(r: Prng, seed: Uint8Array): Uint8Array {
+function mutate(r: Rng, seed: Uint8Array): Uint8Array {
   const b = [...seed];
   for (let k = 1 + r.int(4); k > 0; k--) {
     const i = r.int(b.length + 1);
@@ -114,7 +115,7 @@ function checkNothingSilentlyLost(t: MbusTelegram, bytes: Uint8Array): void {
 
 describe(`fuzz (FUZZ_SEED=${SEED})`, () => {
   test('100,000 random and mutated frames: a telegram or an MbusError, never anything else', (t) => {
-    const r = prng(SEED);
+    const r = rng(SEED);
     const seeds = [MC403_REPLY, TST_TELEGRAM_1, TST_TELEGRAM_2];
     for (let n = 0; n < 60; n++) seeds.push(randomTelegram(r));
     const counts = { telegrams: 0, refused: 0, withProblems: 0, records: 0 };
@@ -160,7 +161,7 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, () => {
   });
 
   test('random record data: decodeRecords never throws', () => {
-    const r = prng(SEED ^ 0xd1f);
+    const r = rng(SEED ^ 0xd1f);
     for (let n = 0; n < 30_000; n++) {
       const biased = (): number => (r.next() < 0.4 ? r.pick(INTERESTING) : r.int(256));
       const data = n % 2 === 0 ? r.bytes(r.int(80)) : Uint8Array.from({ length: r.int(60) }, biased);
@@ -174,7 +175,7 @@ describe(`fuzz (FUZZ_SEED=${SEED})`, () => {
   });
 
   test('the framer, fed noise, echoes and mutated frames in random chunks, yields only correct slave frames', () => {
-    const r = prng(SEED ^ 0xf4a);
+    const r = rng(SEED ^ 0xf4a);
     const seeds = [MC403_REPLY, TST_TELEGRAM_1, TST_TELEGRAM_2, Uint8Array.of(0xe5), Uint8Array.of(0x10, 0x7b, 0xbb, 0x36, 0x16)];
     for (let n = 0; n < 3_000; n++) {
       const parts: number[] = [];

@@ -3,7 +3,7 @@ import { encodeDate } from '../../src/mbus/dates.js';
 import { encodeDib, FUNCTIONS } from '../../src/mbus/dif.js';
 import { encodeBcd } from '../../src/mbus/values.js';
 import { VIF_ROWS } from '../../src/mbus/vif-tables.generated.js';
-import type { Prng } from './support.js';
+import type { Rng } from '../support/random.js';
 
 /** VIBs that carry a number: every table row with an exponent, and Kamstrup's FF 07 / 08 / 22. */
 export const NUMERIC_VIBS: readonly number[][] = [
@@ -24,19 +24,19 @@ function withVifes(vib: number[], vifes: number[]): number[] {
   return all;
 }
 
-function randomVib(r: Prng): number[] {
+function randomVib(r: Rng): number[] {
   const vib = r.pick(NUMERIC_VIBS);
   if (vib[0] === 0xff || r.next() < 0.6) return [...vib];
   const extra = Array.from({ length: 1 + r.int(2) }, () => r.pick(COMBINABLE));
   return withVifes(vib, extra);
 }
 
-function randomDigits(r: Prng, n: number): string {
+function randomDigits(r: Rng, n: number): string {
   return Array.from({ length: n }, () => String(r.int(10))).join('');
 }
 
 /** Data for a data field: valid integers, BCD (some negative), finite reals, LVAR text/BCD/binary. */
-function randomData(r: Prng, df: number): number[] {
+function randomData(r: Rng, df: number): number[] {
   if (df >= 1 && df <= 7 && df !== 5) return [...r.bytes([0, 1, 2, 3, 4, 4, 6, 8][df] ?? 0)];
   if (df === 5) {
     for (;;) {
@@ -65,7 +65,7 @@ function randomData(r: Prng, df: number): number[] {
 
 const DATA_FIELDS = [1, 2, 3, 4, 5, 6, 7, 9, 0xa, 0xb, 0xc, 0xe, 0xd];
 
-function randomDib(r: Prng, df: number): number[] {
+function randomDib(r: Rng, df: number): number[] {
   const small = (bits: number): number => (r.next() < 0.6 ? 0 : r.int(2 ** bits));
   const spec = { dataField: df, function: r.pick(FUNCTIONS), storage: small(r.next() < 0.9 ? 3 : 30), tariff: small(3), subunit: small(2) };
   return [...encodeDib(spec)];
@@ -73,7 +73,7 @@ function randomDib(r: Prng, df: number): number[] {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-function randomDateRecord(r: Prng): number[] {
+function randomDateRecord(r: Rng): number[] {
   const type = r.pick([2, 3, 4, 6]);
   const year = r.next() < 0.8 ? 2000 + r.int(81) : 1981 + r.int(19);
   const date = `${year}-${pad(1 + r.int(12))}-${pad(1 + r.int(28))}`;
@@ -85,25 +85,25 @@ function randomDateRecord(r: Prng): number[] {
 }
 
 /** A plain-text unit (VIF 7C, or FC with a VIFE), its text sent last character first. */
-function randomPlainTextRecord(r: Prng): number[] {
+function randomPlainTextRecord(r: Rng): number[] {
   const text = Array.from({ length: r.int(6) }, () => 0x21 + r.int(0x5e));
   const vib = r.next() < 0.5 ? [0x7c] : [0xfc, r.pick([0x70, 0x74, 0x3c, 0x7d])];
   return [...randomDib(r, 2), ...vib, text.length, ...text, ...r.bytes(2)];
 }
 
 /** One record as bytes: mostly numbers, sometimes a date or a plain-text unit. */
-export function randomRecord(r: Prng): Uint8Array {
+export function randomRecord(r: Rng): Uint8Array {
   if (r.next() < 0.05) return Uint8Array.from(randomPlainTextRecord(r));
   if (r.next() < 0.15) return Uint8Array.from(randomDateRecord(r));
   const df = r.pick(DATA_FIELDS);
   return Uint8Array.from([...randomDib(r, df), ...randomVib(r), ...randomData(r, df)]);
 }
 
-export function randomLetters(r: Prng): string {
+export function randomLetters(r: Rng): string {
   return Array.from({ length: 3 }, () => String.fromCharCode(65 + r.int(26))).join('');
 }
 
-export function randomHeader(r: Prng) {
+export function randomHeader(r: Rng) {
   return {
     id: randomDigits(r, 8),
     manufacturer: r.next() < 0.5 ? 'KAM' : randomLetters(r),

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { fromHex } from '../../src/core/hex.js';
 import { decodeRecords } from '../../src/mbus/records.js';
 import { REGISTER_RULES, assignRegisters } from '../../src/mbus/registers.js';
-import { readTsv } from './support.js';
+import { readTsv } from '../support/shared-data.js';
 
 /** KMP register names from kmp-registers.tsv (id_hex, id_dec, name, family). */
 const NAMES = new Map(

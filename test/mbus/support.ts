@@ -1,61 +1,9 @@
-// Helpers for the M-Bus tests: the document's vectors, a seeded PRNG, and an "MbusError code or no error" probe.
-import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Helpers for the M-Bus tests: the document's vectors, the seed of their generator (test/support/random.ts),
+// and an "MbusError code or no error" probe.
 import { MbusError } from '../../src/mbus/errors.js';
 import { fromHex } from '../../src/core/hex.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'multical') return dir;
-    const up = dirname(dir);
-    assert.notEqual(up, dir, 'package.json of multical not found above the test');
-    dir = up;
-  }
-}
-
-export const ROOT = repoRoot();
-/** The single source of tables: ../shared/data (mbus-vif.tsv, kmp-registers.tsv, kmp-units.tsv). */
-export const DATA = join(ROOT, '..', 'shared', 'data');
-
-/** Rows of a TSV as string cells, header first; blank lines skipped. */
-export function readTsv(name: string): string[][] {
-  return readFileSync(join(DATA, name), 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t').map((c) => c.trim()));
-}
-
-/** mulberry32: small, fast, reproducible from its seed. */
-export interface Prng {
-  next: () => number;
-  int: (n: number) => number;
-  pick: <T>(items: readonly T[]) => T;
-  bytes: (n: number) => Uint8Array;
-}
-
-export function prng(seed: number): Prng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(next() * n);
-  return {
-    next,
-    int,
-    pick: (items) => items[int(items.length)] as (typeof items)[number],
-    bytes: (n) => Uint8Array.from({ length: n }, () => int(256)),
-  };
-}
-
-/** The seed: FUZZ_SEED to replay a failure, otherwise a fixed one so a run is reproducible. */
+/** The seed of the M-Bus tests' rng: FUZZ_SEED to replay a failure, otherwise a fixed one so a run is reproducible. */
 export const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : 0x4d427573;
 
 /** The MbusError code fn throws, 'no error', or the foreign error rethrown. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VIF_ROWS } from '../../src/mbus/vif-tables.generated.js';
 import { vifRow } from '../../src/mbus/vif.js';
-import { DATA, ROOT, readTsv } from './support.js';
+import { DATA, ROOT, readTsv } from '../support/shared-data.js';
 
 const SCRIPT = join(ROOT, 'scripts', 'gen-mbus-tables.mjs');
 

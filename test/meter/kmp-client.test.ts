@@ -13,10 +13,9 @@ import { KmpError } from '../../src/kmp/errors.js';
 import { KmpClient, type ClientOptions } from '../../src/meter/kmp-client.js';
 import { KmpSimulator } from '../../src/simulator/kmp-meter.js';
 import { REAL_METER_TIMING, type SimOptions } from '../../src/simulator/spec.js';
-import { exitCodeOf } from '../../src/cli/error-codes.js';
-import { MeterError } from '../../src/meter/errors.js';
 import { transportPair, type Transport } from '../../src/meter/transport.js';
 import { rng } from '../support/random.js';
+import { rejectsWith } from './support.js';
 
 /** 2026-01-05T04:01:40Z, 360100 s after the simulator's T0: values are pinned to it. */
 const NOW = Date.UTC(2026, 0, 5, 4, 1, 40);
@@ -67,18 +66,6 @@ async function withFakeMeter(
   } finally {
     await clientSide.close();
   }
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<MeterError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof MeterError, `expected a MeterError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(exitCodeOf(e), 3);
-    return e;
-  }
-  assert.fail(`expected ${code}, but it succeeded`);
 }
 
 const hexAll = (chunks: Uint8Array[]): string => toHex(Uint8Array.from(chunks.flatMap((c) => [...c])));

@@ -10,17 +10,17 @@ import { Framer } from '../../src/kmp/framer.js';
 import { CID_LOGGER, LoggerSub, LoggerType, decodeLoggerRequest, encodeConfigurationReply } from '../../src/kmp/logger.js';
 import { decodeLogReadoutReply, encodeLogReadoutReply } from '../../src/kmp/logger-readout.js';
 import { GetLogCid } from '../../src/kmp/logger-getlog.js';
-import { exitCodeOf } from '../../src/cli/error-codes.js';
 import { KmpClient } from '../../src/meter/kmp-client.js';
 import { KmpLoggerClient } from '../../src/meter/kmp-logger-client.js';
 import { LoggerLink } from '../../src/meter/kmp-logger-link.js';
 import { openB8, openGetLog, type OpenLog } from '../../src/meter/kmp-logger-open.js';
 import { Pager, readBlock, walkWindows, type Block, type LogEntryRead } from '../../src/meter/kmp-logger-walk.js';
-import { MeterError } from '../../src/meter/errors.js';
 import { transportPair } from '../../src/meter/transport.js';
 import { KmpSimulator } from '../../src/simulator/kmp-meter.js';
 import { LOG_START_MS } from '../../src/simulator/kmp-loggers.js';
 import { REAL_METER_TIMING, type SimOptions } from '../../src/simulator/spec.js';
+import { EXAMPLE_RAW } from '../kmp/support.js';
+import { rejectsWith } from './support.js';
 
 /** 2026-01-05T04:01:40Z: the hourly log holds ids 1–2309 (2025-10-01T00:00Z … 2026-01-05T04:00Z). */
 const NOW = Date.UTC(2026, 0, 5, 4, 1, 40);
@@ -99,19 +99,6 @@ const readouts = (requests: Frame[]): Array<{ at: number; count: number; n: numb
       if (r.sub !== LoggerSub.GetLogIDPastAbs) throw new Error('not 06');
       return { at: r.logId, count: r.count, n: r.registers.length };
     });
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<MeterError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof MeterError, `a MeterError, not ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    assert.equal(exitCodeOf(e), 3, 'exit code 3, as every meter failure');
-    return e;
-  }
-  assert.fail(`expected ${code}, but it succeeded`);
-}
 
 describe('reading a B8 log through the simulator', () => {
   test('24 hourly entries of 11 registers: configuration, range, then pages as long as the meter gives', async () => {
@@ -196,7 +183,7 @@ describe('reading a B8 log through the simulator', () => {
     let calls = 0;
     await withSim({ now: () => (calls++ < 2 ? NOW : LOG_START_MS - 1) }, async ({ client }) => {
       const log = await openB8(client, LoggerType.hourly);
-      const e = await rejects(walk(log, HOURLY, 2300, 2309), 'LOG_CHANGED', /hourly logger emptied while it was read/);
+      const e = await rejectsWith(walk(log, HOURLY, 2300, 2309), 'LOG_CHANGED', /hourly logger emptied while it was read/);
       assert.ok(e instanceof Error);
     });
   });
@@ -225,7 +212,7 @@ describe('faults and deadlines', () => {
 
   test('a CRC that is always wrong: bounded retries, then one message naming the request', async () => {
     await withSim({ faults: { corruptCrc: 'always' } }, async ({ client, sim }) => {
-      await rejects(
+      await rejectsWith(
         openB8(client, LoggerType.daily),
         'METER_BAD_REPLY',
         /^GetConfiguration \(daily logger\) to 0x3F: bad reply .*3 attempts$/,
@@ -262,7 +249,7 @@ describe('faults and deadlines', () => {
         HOURLY.length,
         ...HOURLY.flatMap((id) => [id >> 8, id & 0xff]),
       );
-      await rejects(
+      await rejectsWith(
         plain.request(CID_LOGGER, data, 'page', (d) => decodeLogReadoutReply(d)),
         'METER_TIMEOUT',
       );
@@ -303,7 +290,7 @@ describe('GetLog A2 and which family a meter answers', () => {
 
   test('a meter that ignores B8 but has a logger module: the message says to use --logger interval', async () => {
     await withSim({ loggers: { model: 'module' } }, async ({ client }) => {
-      await rejects(
+      await rejectsWith(
         openB8(client, LoggerType.daily),
         'NO_LOGGER',
         /does not answer B8, but a logger at 0x7F answers GetLog: read it with --logger interval/,
@@ -313,7 +300,7 @@ describe('GetLog A2 and which family a meter answers', () => {
 
   test('a B8 meter asked for GetLog: the message says which loggers to read instead', async () => {
     await withSim({}, async ({ client }) => {
-      await rejects(
+      await rejectsWith(
         openGetLog(client, 1, [60]),
         'NO_LOGGER',
         /answers B8, not GetLog: read it with --logger hourly, daily, monthly or yearly/,
@@ -323,7 +310,7 @@ describe('GetLog A2 and which family a meter answers', () => {
 
   test('a meter that answers neither: one message, exit 3', async () => {
     await withSim({ loggers: { model: 'none' } }, async ({ client }) => {
-      const e = await rejects(
+      const e = await rejectsWith(
         openB8(client, LoggerType.hourly),
         'NO_LOGGER',
         /^the meter \(serial 19088743\) answers neither logger command/,
@@ -331,13 +318,13 @@ describe('GetLog A2 and which family a meter answers', () => {
       assert.match(e.message, /not B8 at 0x3F .* nor GetLog at 0x7F or 0xBF/);
     });
     await withSim({ loggers: { model: 'none' } }, async ({ client }) => {
-      await rejects(openGetLog(client, 1, [60]), 'NO_LOGGER', /answers neither logger command/);
+      await rejectsWith(openGetLog(client, 1, [60]), 'NO_LOGGER', /answers neither logger command/);
     });
   });
 
   test('a meter that answers nothing at all: its own timeout, not a guess about loggers', async () => {
     await withSim({ faults: { noAnswer: true } }, async ({ client }) => {
-      await rejects(
+      await rejectsWith(
         openB8(client, LoggerType.hourly),
         'METER_TIMEOUT',
         /^GetConfiguration \(hourly logger\) to 0x3F: no reply in \d+ ms, 3 attempts$/,
@@ -381,7 +368,7 @@ describe('replies that do not answer the request (a hand-written meter)', () => 
     await fake(
       () => readout({ first: 41 }),
       async (c) => {
-        await rejects(
+        await rejectsWith(
           c.readout({ sub: 6, type: 4, at: 40, count: 1, registers: [60] }),
           'METER_BAD_REPLY',
           /log readout starts at log id 41, 40 was asked/,
@@ -395,7 +382,7 @@ describe('replies that do not answer the request (a hand-written meter)', () => 
     await fake(
       () => readout({ first: 40, registers: [{ ...fmt, id: 68 }] }),
       async (c) => {
-        await rejects(
+        await rejectsWith(
           c.readout({ sub: 6, type: 4, at: 40, count: 1, registers: [60] }),
           'METER_BAD_REPLY',
           /register 68, which was not asked for/,
@@ -411,16 +398,7 @@ describe('replies that do not answer the request (a hand-written meter)', () => 
           type,
           depth: 5,
           registers: [60],
-          raw: {
-            date1Format: 1,
-            date1: 0,
-            date2Format: 1,
-            date2: 0,
-            maxIntervalRecordsFormat: 1,
-            maxIntervalRecords: 0,
-            intervalFormat: 1,
-            interval: 0,
-          },
+          raw: { ...EXAMPLE_RAW, date1: 0 },
         }),
       );
     let n = 0;

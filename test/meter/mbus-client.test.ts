@@ -10,7 +10,8 @@ import { readout, MAX_TELEGRAMS } from '../../src/meter/mbus-readout.js';
 import { DEFAULT_TARGET, primaryTarget, replyDeadlineMs, secondaryTarget } from '../../src/meter/mbus-target.js';
 import { buildRegisters } from '../../src/simulator/kmp-registers.js';
 import { MC403_REPLY, TST_TELEGRAM_1, TST_TELEGRAM_2, cat } from '../mbus/support.js';
-import { NOW, rejectsWith, withBus, withSlave } from './mbus-rig.js';
+import { NOW, withBus, withSlave } from './mbus-rig.js';
+import { rejectsWith } from './support.js';
 
 const E5 = fromHex('E5');
 const DESELECT = '10 40 FD 3D 16';

@@ -1,14 +1,11 @@
 // Rigs for the M-Bus master's tests: the client against the in-process simulated bus, or against a
 // hand-written slave (for answers the simulator is not made to give), over an in-memory transport pair,
 // with every frame the client sent and every chunk it received kept for byte-for-byte checks.
-import * as assert from 'node:assert/strict';
 import { toHex } from '../../src/core/hex.js';
-import { MeterError } from '../../src/meter/errors.js';
 import { MbusClient, type MbusClientOptions } from '../../src/meter/mbus-client.js';
 import { transportPair, type Transport } from '../../src/meter/transport.js';
 import { MbusBusSimulator } from '../../src/simulator/mbus-bus.js';
 import { parseSimSpec, type SimOptions } from '../../src/simulator/spec.js';
-import { exitCodeOf } from '../../src/cli/error-codes.js';
 
 /** 2026-01-05T04:01:40Z, 360100 s after the simulators' T0: values are pinned to it. */
 export const NOW = Date.UTC(2026, 0, 5, 4, 1, 40);
@@ -70,18 +67,6 @@ export async function withSlave(
   } finally {
     await clientSide.close();
   }
-}
-
-export async function rejectsWith(p: Promise<unknown>, code: string): Promise<MeterError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof MeterError, `expected a MeterError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(exitCodeOf(e), 3);
-    return e;
-  }
-  assert.fail(`expected ${code}, but it succeeded`);
 }
 
 export function seeded(seed: number): () => number {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
-import { startMosquitto, subscribe, type Broker, type ReceivedMessage, type Subscription } from '../support/mosquitto.js';
+import { retained, startMosquitto, subscribe, type Broker, type ReceivedMessage, type Subscription } from '../support/mosquitto.js';
 import { scaleText, trimZeros } from '../support/oracle.js';
 import { closedPort } from '../support/ports.js';
 
@@ -25,17 +25,6 @@ async function live(topics: string[]): Promise<Subscription> {
   const s = await subscribe(plain, {}, topics);
   subs.push(s);
   return s;
-}
-
-/** What the broker holds retained under `filter`, seen by a fresh subscriber. */
-async function retained(filter: string, settleMs = 300): Promise<ReceivedMessage[]> {
-  const s = await subscribe(plain, {}, [filter]);
-  try {
-    await new Promise((r) => setTimeout(r, settleMs));
-    return [...s.messages];
-  } finally {
-    await s.end();
-  }
 }
 
 async function mqtt(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<CliResult> {
@@ -122,7 +111,7 @@ describe('multical mqtt: what is published', () => {
     assert.equal(sub.messages.length, 9);
     for (const m of sub.messages) assert.equal(m.qos, 2, m.topic);
 
-    const kept = await retained('t2/#');
+    const kept = await retained(plain, 't2/#');
     assert.deepEqual(kept.map((m) => m.topic).sort(), ['t2/status', 't2/values', ...DEFAULT_KEYS.map((k) => `t2/${k}`)].sort());
     for (const m of kept) assert.equal(m.retain, true, m.topic);
 
@@ -144,7 +133,7 @@ describe('multical mqtt: what is published', () => {
     assert.equal(r.code, 0, r.stderr);
     await sub.waitFor((m) => m.topic === 't2b/status');
     for (const m of sub.messages) assert.equal(m.qos, 1, m.topic);
-    const kept = await retained('t2b/#');
+    const kept = await retained(plain, 't2b/#');
     assert.deepEqual(
       kept.map((m) => [m.topic, m.payload, m.retain]),
       [['t2b/status', 'online', true]],
@@ -176,7 +165,7 @@ describe('multical mqtt: what is published', () => {
 
 describe('multical mqtt --ha-discovery', () => {
   const configs = async (): Promise<Map<string, ReceivedMessage>> =>
-    new Map((await retained(`homeassistant/sensor/kamstrup_${SERIAL}/+/config`)).map((m) => [m.topic, m]));
+    new Map((await retained(plain, `homeassistant/sensor/kamstrup_${SERIAL}/+/config`)).map((m) => [m.topic, m]));
 
   test('one retained config per register, one device, the classes and units Home Assistant accepts; the same every run', async () => {
     const r = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 't3', '--retain', '--ha-discovery', '--qos', '1']);
@@ -190,7 +179,7 @@ describe('multical mqtt --ha-discovery', () => {
     );
     const info = JSON.parse(first.get(`homeassistant/sensor/kamstrup_${SERIAL}/info_code/config`)!.payload) as Record<string, unknown>;
     assert.equal(info.entity_category, 'diagnostic');
-    const alarm = await retained(`homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`);
+    const alarm = await retained(plain, `homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`);
     assert.deepEqual(
       alarm.map((m) => m.topic),
       [`homeassistant/binary_sensor/kamstrup_${SERIAL}/alarm/config`],
@@ -208,7 +197,7 @@ describe('multical mqtt --ha-discovery', () => {
       tempdiff: [undefined, 'measurement', 'K'],
     };
     const devices = new Set<string>();
-    const values = JSON.parse((await retained('t3/values'))[0]!.payload) as Record<string, unknown>;
+    const values = JSON.parse((await retained(plain, 't3/values'))[0]!.payload) as Record<string, unknown>;
     for (const k of DEFAULT_KEYS) {
       const m = first.get(`homeassistant/sensor/kamstrup_${SERIAL}/${k}/config`)!;
       assert.equal(m.retain, true);
@@ -241,14 +230,14 @@ describe('multical mqtt --ha-discovery', () => {
       'idempotent: the same topics and byte-identical payloads',
     );
     assert.deepEqual(
-      (await retained('t3/status')).map((m) => m.payload),
+      (await retained(plain, 't3/status')).map((m) => m.payload),
       ['online'],
     );
   });
 
   test('the meter does not answer: no values, status offline (retained), exit 3', async () => {
     const sub = await live(['t3/#', 'homeassistant/#']);
-    const before = (await retained('t3/status')).map((m) => m.payload);
+    const before = (await retained(plain, 't3/status')).map((m) => m.payload);
     assert.deepEqual(before, ['online'], 'online from the run before');
     const r = await mqtt([
       '-d',
@@ -273,7 +262,7 @@ describe('multical mqtt --ha-discovery', () => {
       'nothing but the status: no values, no zeros',
     );
     assert.deepEqual(
-      (await retained('t3/status')).map((m) => [m.payload, m.retain]),
+      (await retained(plain, 't3/status')).map((m) => [m.payload, m.retain]),
       [['offline', true]],
     );
   });
@@ -328,7 +317,7 @@ describe('multical mqtt: alarms and stale sensors', () => {
     const r = await mqtt(['-d', 'sim:info=260', '--model', '603', '--broker', plain, '--topic', 'a1', '--ha-discovery', '--retain']);
     assert.equal(r.code, 0, r.stderr);
     const sensors = new Map(
-      (await retained(`homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`)).map((m) => [
+      (await retained(plain, `homeassistant/binary_sensor/kamstrup_${SERIAL}/+/config`)).map((m) => [
         m.topic.split('/')[3]!,
         JSON.parse(m.payload) as Record<string, unknown>,
       ]),
@@ -341,7 +330,7 @@ describe('multical mqtt: alarms and stale sensors', () => {
     assert.equal(sensors.has('reserved_bit_10'), false, 'reserved bits get no sensor');
     const device = sensors.get('alarm')!.device as { identifiers: string[] };
     assert.deepEqual(device.identifiers, [`kamstrup_${SERIAL}`], 'on the same device as the meter');
-    const states = JSON.parse((await retained('a1/alarms'))[0]!.payload) as Record<string, string>;
+    const states = JSON.parse((await retained(plain, 'a1/alarms'))[0]!.payload) as Record<string, string>;
     assert.equal(states.alarm, 'ON');
     assert.equal(states.FLOW_SENSOR_WEAK_OR_AIR, 'ON');
     assert.equal(states.EXTERNAL_ALARM_OR_SENSOR_ERROR, 'ON');
@@ -355,12 +344,12 @@ describe('multical mqtt: alarms and stale sensors', () => {
     const first = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 'a2', '--ha-discovery', '60', '68'], env);
     assert.equal(first.code, 0, first.stderr);
     const topic = `homeassistant/sensor/kamstrup_${SERIAL}/volume/config`;
-    assert.equal((await retained(topic)).length, 1);
+    assert.equal((await retained(plain, topic)).length, 1);
     const second = await mqtt(['-d', 'sim', '--broker', plain, '--topic', 'a2', '--ha-discovery', '60', '--verbose'], env);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /clearing 1 discovery config/);
-    assert.deepEqual(await retained(topic), [], 'volume is gone from Home Assistant');
-    assert.equal((await retained(`homeassistant/sensor/kamstrup_${SERIAL}/heat_energy_e1/config`)).length, 1, 'energy stays');
+    assert.deepEqual(await retained(plain, topic), [], 'volume is gone from Home Assistant');
+    assert.equal((await retained(plain, `homeassistant/sensor/kamstrup_${SERIAL}/heat_energy_e1/config`)).length, 1, 'energy stays');
   });
 });
 
@@ -440,7 +429,7 @@ describe('multical mqtt over TLS', () => {
     });
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /TLS: the broker's certificate is not trusted \(SELF_SIGNED_CERT_IN_CHAIN\): give --ca/);
-    assert.deepEqual(await retained('t7x/#', 150), []);
+    assert.deepEqual(await retained(plain, 't7x/#', 150), []);
   });
 
   test('--insecure works without --ca; a client certificate is sent with --cert/--key', async () => {
@@ -511,6 +500,6 @@ describe('multical mqtt: other meters and the config file', () => {
       'hour_counter',
       'hour_counter_unit',
     ]);
-    assert.deepEqual((await retained('t12/values')).length, 1, 'retain: true from the file');
+    assert.deepEqual((await retained(plain, 't12/values')).length, 1, 'retain: true from the file');
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type CliResult } from '../support/cli.js';
-import { startMosquitto, subscribe, type Broker, type ReceivedMessage } from '../support/mosquitto.js';
+import { retained, startMosquitto, subscribe, type Broker, type ReceivedMessage } from '../support/mosquitto.js';
 
 // The simulated segment: its meters' serial numbers follow their places on the bus (19088743, …44, …45).
 const BUS = 'sim:bus=10000001@1+10000002@2+10000003@3';
@@ -22,17 +22,6 @@ function tmp(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   dirs.push(d);
   return d;
-}
-
-/** What the broker holds retained under `filter`, seen by a fresh subscriber. */
-async function retained(filter: string, settleMs = 300): Promise<ReceivedMessage[]> {
-  const s = await subscribe(plain, {}, [filter]);
-  try {
-    await new Promise((r) => setTimeout(r, settleMs));
-    return [...s.messages];
-  } finally {
-    await s.end();
-  }
 }
 
 /** A config of the segment's meters named in `names` (flat-N at address N), under topic `topic`. */
@@ -50,7 +39,8 @@ function config(dir: string, topic: string, names: string[], extra: Record<strin
   return path;
 }
 
-const nodeConfigs = async (name: string): Promise<ReceivedMessage[]> => retained(`homeassistant/+/kamstrup_${SERIALS[name]}/+/config`);
+const nodeConfigs = async (name: string): Promise<ReceivedMessage[]> =>
+  retained(plain, `homeassistant/+/kamstrup_${SERIALS[name]}/+/config`);
 
 function run(cfg: string, state: string, args: string[] = []): Promise<CliResult> {
   return runCli(['mqtt', '--config', cfg, ...args], { env: { XDG_STATE_HOME: state }, killAfterMs: 30_000 });

@@ -53,27 +53,39 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+/** A CLI run that the test steers while it runs (a signal at the right moment). */
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves once the child has closed; it is killed after `killAfterMs` (default 30 s). */
+  done: Promise<CliResult>;
+}
+
+export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const [command, ...rest] = [...(opts.wrap ?? []), process.execPath, BIN, ...args];
-    const child = spawn(command!, rest, {
-      env: cleanEnv(opts.env),
-      cwd: opts.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(opts.input ?? '');
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 30_000);
+  const [command, ...rest] = [...(opts.wrap ?? []), process.execPath, BIN, ...args];
+  const child = spawn(command!, rest, {
+    env: cleanEnv(opts.env),
+    cwd: opts.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(opts.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 30_000);
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
+  return { child, done };
+}
+
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return spawnCli(args, opts).done;
 }
 
 /** Starts a long-running CLI (simulate) and resolves once its stdout has printed a line matching `ready`. */

@@ -5,12 +5,12 @@
 // says what the stand-in does. Faults are test knobs, not Domoticz behaviour.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './shared-data.js';
 
 export interface StandinUser {
   username: string;
@@ -311,9 +311,7 @@ let fixture: StandinDevice[] | undefined;
 
 export function fixtureDevices(): StandinDevice[] {
   if (!fixture) {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-    const path = join(process.env.MULTICAL_SHARED ?? join(dir, '..', 'shared'), 'fixtures', 'domoticz', 'getdevices-all-2025.1.json');
+    const path = join(process.env.MULTICAL_SHARED ?? join(ROOT, '..', 'shared'), 'fixtures', 'domoticz', 'getdevices-all-2025.1.json');
     fixture = (JSON.parse(readFileSync(path, 'utf8')) as { result: StandinDevice[] }).result;
   }
   return structuredClone(fixture);

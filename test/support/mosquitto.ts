@@ -1,8 +1,9 @@
 // A real mosquitto (2.x) for the MQTT tests on three free loopback ports: plain (anonymous), auth (user
-// `multical` with a random password) and TLS (the same login, certificates from certs.ts); and a real
-// mqtt.js subscriber. The test that starts a broker ends it in its own cleanup: `after(() => broker.stop())`
-// or `t.after(...)`. Started under `setpriv --pdeathsig KILL`, a broker also dies with a test process that is
-// killed before its cleanup could run.
+// `multical` with a random password) and TLS (the same login, certificates from certs.ts); a real mqtt.js
+// subscriber, and what a broker holds retained as a fresh one sees it. The test that starts a broker ends
+// it in its own cleanup: `after(() => broker.stop())` or `t.after(...)`. Started under
+// `setpriv --pdeathsig KILL`, a broker also dies with a test process that is killed before its cleanup
+// could run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -198,4 +199,15 @@ export async function subscribe(url: string, opts: IClientOptions, topics: strin
       }),
     end: () => client.endAsync(),
   };
+}
+
+/** What the broker at `url` holds retained under `filter`, seen by a fresh subscriber after `settleMs`. */
+export async function retained(url: string, filter: string, settleMs = 300): Promise<ReceivedMessage[]> {
+  const s = await subscribe(url, {}, [filter]);
+  try {
+    await new Promise((r) => setTimeout(r, settleMs));
+    return [...s.messages];
+  } finally {
+    await s.end();
+  }
 }

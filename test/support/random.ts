@@ -8,6 +8,8 @@ export interface Rng {
   int: (n: number) => number;
   /** One of `items`. */
   pick: <T>(items: readonly T[]) => T;
+  /** `n` bytes. */
+  bytes: (n: number) => Uint8Array;
 }
 
 export function rng(seed: number): Rng {
@@ -20,7 +22,12 @@ export function rng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number): number => Math.floor(next() * n);
-  return { next, int, pick: (items) => items[int(items.length)]! };
+  return {
+    next,
+    int,
+    pick: (items) => items[int(items.length)]!,
+    bytes: (n) => Uint8Array.from({ length: n }, () => int(256)),
+  };
 }
 
 /** A fuzz loop's seed: $FUZZ_SEED to replay a failure, else a fresh one each run. */

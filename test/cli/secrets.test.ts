@@ -106,3 +106,44 @@ describe('MQTT credentials', () => {
     }
   });
 });
+
+describe('secrets in the wrong place are refused without being echoed (exit 2, nothing contacted)', () => {
+  const url = `http://multical:${PASSWORD}@127.0.0.1:1/`;
+  test('a Domoticz URL that holds a password: masked, and the message names where it came from', async () => {
+    const cases: Array<{ args: string[]; env?: Record<string, string>; names: RegExp }> = [
+      { args: ['--url', url], names: /^error: --url http:\/\/\*\*\*@127\.0\.0\.1:1\/: must not hold credentials/ },
+      { args: [], env: { DOMOTICZ_URL: url }, names: /^error: DOMOTICZ_URL http:\/\/\*\*\*@127\.0\.0\.1:1\/: must not hold credentials/ },
+      {
+        args: ['--config', file('url.yaml', `domoticz:\n  url: ${url}\n`)],
+        names: /^error: .*url\.yaml: domoticz\.url must not hold credentials/,
+      },
+    ];
+    for (const c of cases) {
+      const r = await cli(['read', '-d', 'sim', ...c.args, '88:60:0'], { env: c.env ?? {} });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, c.names);
+      assertNowhere(r.stdout + r.stderr, PASSWORD);
+    }
+  });
+
+  test('a password or token the YAML reads as a number: refused with quoting advice, its digits never shown', async () => {
+    for (const [key, value, shown] of [
+      ['password', '86753091234', '86753091234'],
+      ['token', '0x1234abcd', '305441741'],
+    ] as const) {
+      const r = await cli(['read', '-d', 'sim', '--config', file(`${key}.yaml`, `domoticz:\n  ${key}: ${value}\n`), '88:60:0']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`domoticz\\.${key} must be text: put the value in quotes`));
+      assertNowhere(r.stdout + r.stderr, value, shown);
+    }
+  });
+
+  test('a password or token file larger than a secret can be is refused unread', async () => {
+    const big = file('big-secret', 'x'.repeat(64 * 1024 + 1));
+    for (const option of ['--password-file', '--token-file']) {
+      const r = await cli(['read', '-d', 'sim', '--user', 'multical', option, big, '88:60:0']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`${option} .*big-secret: is 65537 bytes, more than the 65536 this file may have`));
+    }
+  });
+});

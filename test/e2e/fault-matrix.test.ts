@@ -4,7 +4,7 @@
 // everything that could be pushed was, and the exit code is the documented one (README, "Exit codes").
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -383,6 +383,79 @@ const MATRIX: Row[] = [
     },
     code: 2,
     message: /--config .*big\.yaml: is 20971520 bytes, more than the 262144 this file may have/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'meter: exponent 0x3F with a valid CRC (a value no meter sends)',
+    meter: ['--fault', 'nonsense=exponent'],
+    code: 5,
+    message: /1:60:0: \d{60,} MWh cannot be right for register 60/,
+    pushed: ['2'],
+    boundMs: 8000,
+  },
+  {
+    name: 'meter: unit code 0xFF with a valid CRC',
+    meter: ['--fault', 'nonsense=unit'],
+    code: 5,
+    message: /1:60:0: 258 unit 0xFF cannot be right for register 60 .*unit 0xFF is not a unit a meter uses/,
+    pushed: ['2'],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: mode 2 with a compare device above the reading (a falling total) is refused',
+    devices: [volume('91', '100 m³'), volume('92', '9999 m³')],
+    args: ['91:68:2:92'],
+    code: 5,
+    message: /91:68:2:92: the reading [\d.]+ m³ is lower than compare device 92 "Volume 92" shows \(9999\)/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: Data "Infinity" is no value: mode 1 refused; Data "": mode 0 sent, its check skipped',
+    devices: [volume('95', 'Infinity'), volume('96', '0 m³'), volume('97', '')],
+    args: ['96:68:1:95', '97:68:0'],
+    code: 5,
+    message: /96:68:1:95: compare device 95 "Volume 95" shows "Infinity", not a number/,
+    pushed: ['97'],
+    boundMs: 8000,
+  },
+  {
+    name: 'Domoticz: a URL with credentials in it (refused, masked, nothing contacted)',
+    options: ['--url', 'http://admin:Hunter2-pw@127.0.0.1:1/'],
+    code: 2,
+    message: /^error: --url http:\/\/\*\*\*@127\.0\.0\.1:1\/: must not hold credentials/,
+    never: /Hunter2-pw/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'meter: a lock file of garbage left in the lock folder is stale: taken over',
+    prepare: async ({ device }) => {
+      writeFileSync((await lockPath({ kind: 'serial', path: device, settings: DEFAULT_SERIAL })).path, 'garbage\n');
+      return [];
+    },
+    code: 0,
+    pushed: ['2', '1'],
+    boundMs: 8000,
+  },
+  {
+    name: 'usage: --password-file /dev/zero (refused, not read to the end of memory)',
+    options: ['--password-file', '/dev/zero'],
+    code: 2,
+    message: /--password-file \/dev\/zero: is not a regular file/,
+    pushed: [],
+    boundMs: 8000,
+  },
+  {
+    name: 'usage: --debug-file is a symbolic link (not followed)',
+    prepare: ({ dir }) => {
+      writeFileSync(join(dir, 'target'), '');
+      symlinkSync(join(dir, 'target'), join(dir, 'debug.log'));
+      return Promise.resolve(['--debug-file', join(dir, 'debug.log')]);
+    },
+    code: 2,
+    message: /--debug-file .*debug\.log: is a symbolic link/,
     pushed: [],
     boundMs: 8000,
   },

@@ -106,12 +106,11 @@ export function deadlineSignal(
 
 /** The config file for a command, found and checked; undefined when there is none. */
 export async function loadConfig(cmd: Command, io: Io, warn: (t: string) => void): Promise<ConfigView | undefined> {
-  const [{ findConfigPath, loadConfigFile }, { configSchema }] = await Promise.all([
-    import('../settings/config-file.js'),
-    import('./schema.js'),
-  ]);
+  const { findConfigPath, loadConfigFile } = await import('../settings/config-file.js');
   const explicit = cmd.getOptionValueSource('config') === 'cli' ? (cmd.getOptionValue('config') as string) : undefined;
   const found = findConfigPath(explicit, io.env, io.cwd);
   if (!found) return undefined;
+  // The schema (every option table) is loaded only when there is a file to check.
+  const { configSchema } = await import('./schema.js');
   return loadConfigFile(found.path, found.what, configSchema(), warn);
 }

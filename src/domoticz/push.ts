@@ -13,10 +13,10 @@ import type { ReadArgument } from './argument.js';
 import type { DomoticzClient } from './client.js';
 import type { Device } from './device.js';
 import { DomoticzError } from './errors.js';
-import { journalName, type JournalStore } from './journal.js';
+import type { JournalStore } from './journal.js';
 import { planPush, precheck, type DeviceView, type PushStatus } from './plan.js';
 import { cutAt, groupUnits, touched, type Unit } from './units.js';
-import { sendUnit, type Planned } from './send.js';
+import type { Planned } from './send.js';
 
 export interface PushResult {
   arg: ReadArgument;
@@ -84,6 +84,8 @@ async function pushUnit(
 ): Promise<PushResult[]> {
   const res = unit.members.map((m) => prechecked(args[m]!, result));
   if (!sink) return res;
+  // Sending (and its journal) is loaded only by a run that sends: a dry run plans without them.
+  const [{ journalName }, { sendUnit }] = await Promise.all([import('./journal.js'), import('./send.js')]);
   const name = journalName(sink.client.where, unit.devices);
   const blocked = sink.blocked.get(name);
   // Refused, not held: when no failure of this run is the cause, the exit code must still say so.

@@ -12,6 +12,9 @@ export const Cid = {
   PutRegister: 0x11,
 } as const;
 
+/** The CID of the MULTICAL 603 generation's logger commands (kmp-loggers.md; decoded in logger.ts). */
+export const CID_LOGGER = 0xb8;
+
 export const CID_NAMES: Readonly<Record<number, string>> = {
   0x01: 'GetType',
   0x02: 'GetSerialNo',

@@ -8,7 +8,7 @@
 import { KmpError } from './errors.js';
 import { ByteReader, checkSub, uint } from './logger-bytes.js';
 
-export const CID_LOGGER = 0xb8;
+export { CID_LOGGER } from './app.js';
 
 export const LoggerSub = {
   GetConfiguration: 0x05,

@@ -5,8 +5,7 @@
  * answer and has no timing; `serve()` puts the meter on a transport with wire.ts.
  */
 import { Decimal } from '../core/decimal.js';
-import { CID_LOGGER } from '../kmp/logger.js';
-import { Cid, decodeGetRegisterRequest, encodeGetSerialNoReply, encodeGetTypeReply, encodeRegisterRecord } from '../kmp/app.js';
+import { CID_LOGGER, Cid, decodeGetRegisterRequest, encodeGetSerialNoReply, encodeGetTypeReply, encodeRegisterRecord } from '../kmp/app.js';
 import { crc16 } from '../kmp/crc.js';
 import { KmpError } from '../kmp/errors.js';
 import { HEAT_METER_ADDRESS, START_FROM_METER, START_TO_METER, STOP, decodeFrame, encodeFrame, type Frame } from '../kmp/frame.js';
@@ -15,10 +14,13 @@ import { unitCode } from '../kmp/registers.js';
 import { stuff } from '../kmp/stuffing.js';
 import type { Transport } from '../meter/transport.js';
 import { FaultPlan, concat, noise, nonsenseRecord, truncated, type SimFaults } from './faults.js';
-import { SimLoggers } from './kmp-loggers.js';
+import type { LoggerSimOptions, SimLoggers } from './kmp-loggers.js';
 import { buildRegisters, type EnergyUnit, type Generator } from './kmp-registers.js';
 import type { SimOptions } from './spec.js';
 import { serve, type Served } from './wire.js';
+
+/** The loggers' simulation, once a meter of this process was asked for its logs (then every meter has it at hand). */
+let loggersClass: typeof SimLoggers | undefined;
 
 interface Settings {
   echo: boolean;
@@ -37,8 +39,9 @@ export class KmpSimulator {
   readonly options: Settings;
   private readonly registers: Map<number, Generator>;
   private readonly plan: FaultPlan;
-  /** The meter's own history: its loggers (CID 0xB8) or a 601 logger module (GetLog at 0x7F). */
-  readonly loggers: SimLoggers;
+  /** The meter's own history: its loggers (CID 0xB8) or a 601 logger module (GetLog at 0x7F), loaded by the first logger request. */
+  private loggers: SimLoggers | undefined;
+  private readonly loggerOptions: LoggerSimOptions | undefined;
   /** Requests received (whole frames, echo and faults included); tests and benchmarks read it. */
   requestsSeen = 0;
   requestLog: Frame[] = [];
@@ -58,14 +61,14 @@ export class KmpSimulator {
     };
     this.registers = buildRegisters(this.options.energyUnit, this.options.serialNo, this.options.infoCode);
     this.plan = new FaultPlan(this.options.faults);
-    this.loggers = new SimLoggers(this.registers, this.options.now, options.loggers);
+    this.loggerOptions = options.loggers;
   }
 
   knows(id: number): boolean {
     return this.registers.has(id);
   }
 
-  /** The bytes the meter sends back for one request frame (echo excluded), or null for silence. */
+  /** The bytes the meter sends back for one request frame (echo excluded), or null for silence. Logger requests need loadLoggers() first. */
   reply(request: Uint8Array): Uint8Array | null {
     let frame: Frame;
     try {
@@ -77,7 +80,25 @@ export class KmpSimulator {
     this.requestsSeen++;
     this.requestLog.push(frame);
     if (frame.direction !== 'toMeter') return null;
-    if (frame.destination !== HEAT_METER_ADDRESS && !this.loggers.answersAt(frame.destination)) return null;
+    return this.replyTo(frame);
+  }
+
+  /** Loads the meter's loggers: the first logger request does it when served, so a run that reads registers never does. */
+  async loadLoggers(): Promise<this> {
+    loggersClass ??= (await import('./kmp-loggers.js')).SimLoggers;
+    this.logs();
+    return this;
+  }
+
+  private logs(): SimLoggers {
+    if (!loggersClass) throw new Error('the simulated meter was asked for its logs before loadLoggers()');
+    return (this.loggers ??= new loggersClass(this.registers, this.options.now, this.loggerOptions));
+  }
+
+  private replyTo(frame: Frame): Uint8Array | null {
+    // Only a logger module (a 601's, `logger=module`) answers at another address.
+    const moduleAsked = frame.destination !== HEAT_METER_ADDRESS;
+    if (moduleAsked && (this.loggerOptions?.model !== 'module' || !this.logs().answersAt(frame.destination))) return null;
     if (this.plan.silent(this.requestsSeen)) return null;
     const answer = this.answer(frame);
     if (answer === null) return null;
@@ -91,13 +112,20 @@ export class KmpSimulator {
   /** Puts the meter on `transport` with its echo, latency and wire pacing. */
   serve(transport: Transport): Served {
     const o = this.options;
-    const device = { splitter: () => new Framer('toMeter'), reply: (r: Uint8Array) => this.reply(r) };
+    // A request to the loggers (CID 0xB8, or a logger module's address) loads them first; the byte after the start byte is the address.
+    const forLoggers = (r: Uint8Array): boolean =>
+      (r[1] !== HEAT_METER_ADDRESS && this.loggerOptions?.model === 'module') || r[2] === CID_LOGGER;
+    const reply = async (r: Uint8Array): Promise<Uint8Array | null> => {
+      if (!loggersClass && forLoggers(r)) await this.loadLoggers();
+      return this.reply(r);
+    };
+    const device = { splitter: () => new Framer('toMeter'), reply };
     return serve(device, transport, { echo: o.echo, latencyMs: o.latencyMs, baud: o.baud, vanishAfter: o.faults.vanishAfter });
   }
 
   private answer(frame: Frame): { cid: number; data: Uint8Array } | null {
     const typeReply = (): Uint8Array => encodeGetTypeReply({ type: this.options.meterType, letter: 6, number: 1 });
-    if (frame.destination !== HEAT_METER_ADDRESS) return this.loggers.answerModule(frame.cid, frame.data);
+    if (frame.destination !== HEAT_METER_ADDRESS) return this.logs().answerModule(frame.cid, frame.data);
     switch (frame.cid) {
       case Cid.GetType:
         return { cid: Cid.GetType, data: typeReply() };
@@ -109,7 +137,7 @@ export class KmpSimulator {
         return this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : { cid: Cid.GetRegister, data };
       }
       case CID_LOGGER: {
-        const log = this.loggers.answerB8(frame.cid, frame.data);
+        const log = this.logs().answerB8(frame.cid, frame.data);
         return log && this.plan.fires('wrongCommand') ? { cid: Cid.GetType, data: typeReply() } : log;
       }
       default:

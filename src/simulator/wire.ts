@@ -19,8 +19,8 @@ export interface WireOptions {
 export interface SimulatedDevice {
   /** A fresh splitter of incoming bytes into request frames. */
   splitter(): { push(chunk: Uint8Array): Uint8Array[] };
-  /** The bytes to send back for one request, or null for silence. */
-  reply(request: Uint8Array): Uint8Array | null;
+  /** The bytes to send back for one request, or null for silence (or a promise of them). */
+  reply(request: Uint8Array): Uint8Array | null | Promise<Uint8Array | null>;
 }
 
 export const BITS_PER_BYTE = 11;
@@ -60,7 +60,7 @@ export function serve(device: SimulatedDevice, transport: Transport, o: WireOpti
     // The request itself takes wire time to arrive at a real meter.
     await sleep(request.length * byteMs);
     if (o.echo) await transport.write(request);
-    const reply = device.reply(request);
+    const reply = await device.reply(request);
     if (reply === null || state.stopped) return;
     await sleep(o.latencyMs);
     if (state.stopped) return;

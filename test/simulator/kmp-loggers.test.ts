@@ -28,6 +28,9 @@ import { parseSimSpec, type SimOptions } from '../../src/simulator/spec.js';
 const NOW = Date.UTC(2026, 0, 5, 4, 1, 40);
 const HOUR = 3_600_000;
 
+// Loaded once, as the first logger request of a served meter does: every simulator below then has them.
+await new KmpSimulator().loadLoggers();
+
 function sim(o: SimOptions = {}): KmpSimulator {
   return new KmpSimulator({ now: () => NOW, random: () => 0.5, ...o });
 }

@@ -8,8 +8,7 @@ import type { ReadResult } from '../../core/reading.js';
 import { levelText } from '../../domoticz/alert.js';
 import type { ReadArgument } from '../../domoticz/argument.js';
 import type { DomoticzClient } from '../../domoticz/client.js';
-import { stateJournal } from '../../domoticz/journal-file.js';
-import type { PushResult } from '../../domoticz/push.js';
+import type { PushResult, Sink } from '../../domoticz/push.js';
 import type { Finished } from '../../domoticz/recover.js';
 import type { MeterSetup } from '../../settings/device.js';
 import type { Context } from '../context.js';
@@ -66,20 +65,23 @@ async function pushRun(
   ctx: Context,
   run: RunRecord,
 ): Promise<ExitCodeValue> {
-  const [{ finishUnits }, { pushAll }] = await Promise.all([import('../../domoticz/recover.js'), import('../../domoticz/push.js')]);
-  const journal = stateJournal(ctx.io.env);
-  let blocked = new Map<string, string>();
+  const { pushAll } = await import('../../domoticz/push.js');
+  let sink: Sink | undefined;
   if (client) {
+    const [{ finishUnits }, { stateJournal }] = await Promise.all([
+      import('../../domoticz/recover.js'),
+      import('../../domoticz/journal-file.js'),
+    ]);
+    const journal = stateJournal(ctx.io.env);
     const recovery = await finishUnits(args, client, journal);
     run.finished = recovery.finished;
     for (const d of recovery.finished) printFinished(d, f, ctx);
-    blocked = recovery.blocked;
     if (recovery.stopped) return stoppedRun(run, f, ctx);
+    sink = { client, journal, blocked: recovery.blocked };
   }
   const { value: result } = await withMeter(setup, ctx, (meter) => meter.read(run.ids));
   run.result = result;
   reportFailures(ctx, result);
-  const sink = client ? { client, journal, blocked } : undefined;
   run.pushes = await pushAll(args, result, sink, { allowDecrease: f.allowDecrease, onResult: (p) => printPush(p, f, ctx) });
   if (client) ctx.log.verbose(`Domoticz: ${client.requests} HTTP requests`);
   if (run.pushes.some((p) => p.status === 'stopped')) return stoppedRun(run, f, ctx);

@@ -68,10 +68,10 @@ async function readRun({ args, ctx }: CommandRun): Promise<ExitCodeValue> {
     return testDomoticz(dryRun ? undefined : domoticz, on(f.json), ctx);
   }
   const flags = { json: on(f.json), quiet: on(f.quiet), allowDecrease: on(f.allowDecrease) };
-  const { DomoticzClient: Client } = await import('../../domoticz/client.js');
-  // One Domoticz connection for every meter's pushes; each unit of pushes keeps its own journal.
+  // One Domoticz connection for every meter's pushes (none for a dry run); each unit of pushes keeps its own journal.
+  const Client = dryRun ? undefined : (await import('../../domoticz/client.js')).DomoticzClient;
   let client: DomoticzClient | undefined;
-  const shared = (): typeof client => (dryRun ? undefined : (client ??= new Client(domoticz, ctx.log, ctx.signal)));
+  const shared = (): typeof client => (Client ? (client ??= new Client(domoticz, ctx.log, ctx.signal)) : undefined);
   const pushedBy = new Map<string, string>();
   try {
     return await perMeter(ctx, (src, plan, count) => {
